@@ -1,0 +1,56 @@
+/**
+ * Every failure the app can meet is a `DeviceError` with a stable `code` and a message in plain words,
+ * written for the person holding the phone: what happened and, in `advice`, what to do next. Lower
+ * layers throw it; the page shows `message` and `advice` as they are.
+ *
+ * Codes are matched by value, never by `instanceof`, because errors cross worker boundaries.
+ */
+export type DeviceErrorCode =
+	// The browser and the USB seam
+	| 'no-webusb' // this browser has no WebUSB
+	| 'no-device' // no iPhone was chosen or none is plugged in
+	| 'usb-busy' // another program (usbmuxd, Apple's driver) holds the phone
+	| 'usb-permission' // the operating system refused access to the device
+	| 'not-an-iphone' // the device has no usbmux interface
+	| 'unplugged' // the cable was pulled or the phone went away
+	| 'usb-transfer' // a USB transfer failed for another reason
+	// usbmux
+	| 'port-closed' // the phone refused a connection to a service port
+	| 'connection-reset' // the phone closed a connection
+	| 'connection-closed' // we closed the connection ourselves
+	// Any layer
+	| 'protocol' // the phone sent something that breaks the protocol
+	| 'timeout' // the phone stopped answering
+	| 'too-large'; // the phone announced something bigger than we accept
+
+export interface DeviceErrorOptions {
+	cause?: unknown;
+	/** What the person can do about it, in plain words. */
+	advice?: string;
+}
+
+export class DeviceError extends Error {
+	override readonly name = 'DeviceError';
+	readonly code: DeviceErrorCode;
+	readonly advice: string | undefined;
+
+	constructor(code: DeviceErrorCode, message: string, options: DeviceErrorOptions = {}) {
+		super(message, options.cause === undefined ? undefined : { cause: options.cause });
+		this.code = code;
+		this.advice = options.advice;
+	}
+}
+
+export function isDeviceError(error: unknown, code?: DeviceErrorCode): error is DeviceError {
+	return (
+		typeof error === 'object' &&
+		error !== null &&
+		(error as { name?: unknown }).name === 'DeviceError' &&
+		(code === undefined || (error as { code?: unknown }).code === code)
+	);
+}
+
+/** Platform errors (DOMException from WebUSB, for instance) are told apart by name, never by class. */
+export function hasErrorName(error: unknown, name: string): boolean {
+	return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
+}

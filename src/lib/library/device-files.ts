@@ -1,0 +1,23 @@
+/**
+ * What the camera-roll scanner needs from the phone's file service. The AFC client implements it; tests
+ * may hand in anything else that does.
+ */
+export interface DeviceFileInfo {
+	kind: 'file' | 'directory' | 'symlink' | 'other';
+	/** Size in bytes; a number is exact up to 2^53, far beyond any file on a phone. */
+	size: number;
+	/** Creation and modification times, milliseconds since the epoch (AFC reports nanoseconds). */
+	birthTime: number;
+	modifiedTime: number;
+}
+
+export interface DeviceFiles {
+	/** Names in a directory, without `.` and `..`. */
+	list(path: string): Promise<string[]>;
+	stat(path: string): Promise<DeviceFileInfo>;
+	/**
+	 * The file's bytes from `offset` on, in bounded chunks: never the whole file in memory. Cancelling
+	 * the stream closes the file on the device.
+	 */
+	read(path: string, offset?: number): ReadableStream<Uint8Array>;
+}

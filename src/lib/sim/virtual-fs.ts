@@ -1,0 +1,35 @@
+/**
+ * The virtual iPhone's storage, as its AFC server sees it. A camera roll profile implements it; content
+ * may be real bytes or generated on the fly from the path, so that huge libraries take no memory.
+ */
+export interface VirtualEntry {
+	kind: 'file' | 'directory';
+	size: number;
+	/** Nanoseconds since the epoch, as AFC reports them. */
+	birthTimeNs: bigint;
+	modifiedTimeNs: bigint;
+}
+
+export interface VirtualFileSystem {
+	/** `undefined` when nothing is at `path`. Paths are absolute, `/`-separated, no trailing slash. */
+	stat(path: string): VirtualEntry | undefined;
+	/** Names in a directory, without `.` and `..`; `undefined` when `path` is not a directory. */
+	list(path: string): string[] | undefined;
+	/**
+	 * Up to `length` bytes of the file from `offset`; fewer at the end of the file. Rejects for files
+	 * that list but cannot be read (iCloud placeholders) with a `VirtualReadError`.
+	 */
+	read(path: string, offset: number, length: number): Promise<Uint8Array>;
+	/** Total and free bytes, as GetDeviceInfo reports them. */
+	readonly capacity: { totalBytes: number; freeBytes: number; blockSize: number };
+}
+
+export class VirtualReadError extends Error {
+	override readonly name = 'VirtualReadError';
+	constructor(
+		readonly path: string,
+		readonly reason: 'unreadable' | 'not-found',
+	) {
+		super(`${reason}: ${path}`);
+	}
+}
