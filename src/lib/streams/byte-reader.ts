@@ -44,6 +44,12 @@ export class ByteReader {
 		return this.#take(Math.min(max, this.#buffered));
 	}
 
+	/** Waits until a byte is available or the stream ends; true at the end. Consumes nothing. */
+	async atEnd(): Promise<boolean> {
+		while (this.#buffered === 0) if (!(await this.#pull())) return true;
+		return false;
+	}
+
 	/** Stops reading; the stream underneath is cancelled. */
 	async cancel(reason?: unknown): Promise<void> {
 		this.#chunks = [];
