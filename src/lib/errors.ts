@@ -18,6 +18,25 @@ export type DeviceErrorCode =
 	| 'port-closed' // the phone refused a connection to a service port
 	| 'connection-reset' // the phone closed a connection
 	| 'connection-closed' // we closed the connection ourselves
+	// lockdownd: trust, pairing, sessions, services
+	| 'locked' // the iPhone is locked and must be unlocked first
+	| 'trust-denied' // someone tapped "Don't Trust" on the iPhone
+	| 'pairing-forgotten' // the iPhone no longer knows this computer: pair again
+	| 'pairing-refused' // the iPhone does not allow pairing here (managed phone, wrong connection)
+	| 'service-unavailable' // the iPhone would not start the service we asked for
+	| 'device-refused' // the iPhone turned down a request for another reason
+	// AFC: the file service
+	| 'file-not-found' // nothing at that path on the phone (or it is not a folder, for a listing)
+	| 'file-unreadable' // the phone lists the file but cannot read it (often: kept only in iCloud)
+	| 'file-permission' // the phone refused access to that path
+	| 'device-busy' // the phone has too many files open, or the file is in use
+	| 'afc-unsupported' // the phone does not support that file operation
+	| 'afc-failed' // the file service reported another error (the status is in the error)
+	// The browser's own facilities: keys and storage
+	| 'crypto' // the browser could not make or use the keys pairing needs
+	| 'storage' // the browser could not read or save its records (pairings, settings)
+	// TLS on lockdown and service connections
+	| 'tls' // the secure (TLS) connection failed: bad message, bad key, refused certificate
 	// Any layer
 	| 'protocol' // the phone sent something that breaks the protocol
 	| 'timeout' // the phone stopped answering

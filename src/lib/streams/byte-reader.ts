@@ -40,7 +40,7 @@ export class ByteReader {
 	 * stream. Lets bulk data pass through without being copied into one large buffer.
 	 */
 	async readSome(max: number): Promise<Uint8Array | undefined> {
-		if (this.#buffered === 0 && !(await this.#pull())) return undefined;
+		if (await this.atEnd()) return undefined;
 		return this.#take(Math.min(max, this.#buffered));
 	}
 

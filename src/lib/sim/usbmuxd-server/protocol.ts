@@ -1,4 +1,4 @@
-import { build, parse, type PlistValue } from 'plist';
+import { decodePlist, encodePlist, isPlistDict, type PlistDict, type PlistValue } from '../../plist';
 
 /**
  * The usbmuxd client socket protocol (protocol.md §3): what desktop tools (libimobiledevice, ifuse,
@@ -59,18 +59,14 @@ export function encodeMessage(version: number, message: number, tag: number, bod
 }
 
 export function encodePlistMessage(tag: number, value: PlistValue): Uint8Array {
-	return encodeMessage(1, MessageType.Plist, tag, new TextEncoder().encode(build(value)));
+	return encodeMessage(1, MessageType.Plist, tag, encodePlist(value));
 }
 
-/** A plist body, XML or binary (`plist` tells them apart); `undefined` when it is not a dictionary. */
-export function decodePlistBody(body: Uint8Array): Record<string, PlistValue> | undefined {
+/** A plist body, XML or binary; `undefined` when it is not a dictionary. */
+export function decodePlistBody(body: Uint8Array): PlistDict | undefined {
 	try {
-		const value = body.byteLength >= 8 && new TextDecoder().decode(body.subarray(0, 6)) === 'bplist'
-			? parse(body)
-			: parse(new TextDecoder().decode(body));
-		return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Date)
-			? (value as Record<string, PlistValue>)
-			: undefined;
+		const value = decodePlist(body);
+		return isPlistDict(value) ? value : undefined;
 	} catch {
 		return undefined;
 	}
@@ -95,7 +91,7 @@ export interface AttachedDevice {
 	locationId: number;
 }
 
-export function attachedRecord(device: AttachedDevice): Record<string, PlistValue> {
+export function attachedRecord(device: AttachedDevice): PlistDict {
 	return {
 		DeviceID: device.deviceId,
 		MessageType: 'Attached',

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { PlistValue } from 'plist';
+import type { PlistDict } from '../../plist';
 import type { ByteChannel } from '../../streams/byte-channel';
 import { ByteReader } from '../../streams/byte-reader';
 import { socketChannel } from '../../streams/node-socket.node';
@@ -164,7 +164,7 @@ export async function startUsbmuxdServer(options: UsbmuxdServerOptions = {}): Pr
 		}
 	}
 
-	function notify(record: Record<string, PlistValue>, binaryType: MessageType, deviceId: number): void {
+	function notify(record: PlistDict, binaryType: MessageType, deviceId: number): void {
 		for (const listener of listeners) {
 			if (listener.version === 1) listener.send(encodePlistMessage(0, record));
 			else {

@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
-import { parse } from 'plist';
+import { decodePlist } from '../../plist';
 import { createChannelPair } from '../../streams/byte-channel';
 import { HEADER_SIZE, decodeHeader, encodeMessage, encodePlistMessage, swapPort } from './protocol';
 import { startUsbmuxdServer, type FrontendDevice, type UsbmuxdServer } from './server.node';
@@ -56,7 +56,7 @@ class Client {
 	}
 	async plist() {
 		const { header, body } = await this.message();
-		return { header, value: parse(new TextDecoder().decode(body)) as Record<string, unknown> };
+		return { header, value: decodePlist(body) as Record<string, unknown> };
 	}
 }
 

@@ -1,0 +1,166 @@
+import { DeviceError } from '../errors';
+import type { DeviceFileInfo, DeviceFiles } from '../library/device-files';
+import type { ByteChannel } from '../streams/byte-channel';
+import { AfcLimits, AfcSeekFrom } from './constants';
+import { AfcConnection } from './connection';
+import { parseDeviceInfo, parseFileInfo, toDeviceFileInfo, type AfcDeviceInfo, type AfcFileInfo } from './file-info';
+import { createFileStream } from './file-stream';
+import { expectData, expectHandle, expectPosition, expectSuccess } from './replies';
+import {
+	encodeFileClose,
+	encodeFileOpen,
+	encodeFileRead,
+	encodeFileSeek,
+	encodeFileTell,
+	encodeGetDeviceInfo,
+	encodeGetFileInfo,
+	encodeReadDir,
+} from './requests';
+import { Slots } from './slots';
+import { decodeStringList } from './strings';
+
+export interface AfcClientOptions {
+	/** Bytes per FileRefRead in `read()`: 1 MiB by default (libimobiledevice's afcclient, idevice); at most 8 MiB. */
+	readChunkSize?: number;
+	/** FileRefReads kept in flight per file in `read()`: 3 by default. */
+	readsInFlight?: number;
+	/** Files open at once; more `read()`s or `openFile()`s wait for one to close. 8 by default. */
+	maxOpenFiles?: number;
+	/** Requests sent and not yet answered; more wait their turn. 32 by default. */
+	maxRequestsInFlight?: number;
+	/** How long the phone may stay silent while requests wait. 30 s by default; 0 waits forever. */
+	replyTimeoutMs?: number;
+}
+
+/** An open file on the phone: afcd's handle, kept whole (64 bits). */
+export type AfcFileHandle = bigint;
+
+const MiB = 1024 * 1024;
+
+function positiveInteger(value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+	if (value === undefined) return fallback;
+	if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+		throw new RangeError(`Expected a whole number from 1 to ${max}, got ${value}.`);
+	}
+	return value;
+}
+
+/**
+ * The AFC client: the phone's Media partition (the AFC root is /var/mobile/Media) as `DeviceFiles`,
+ * over one AFC connection. Any number of calls may run at once; their requests are pipelined on the
+ * connection. Errors are `DeviceError`s; those from a status the phone sent are `AfcStatusError`s.
+ */
+export class AfcClient implements DeviceFiles {
+	readonly #connection: AfcConnection;
+	readonly #fileSlots: Slots;
+	readonly #openPaths = new Map<AfcFileHandle, string>();
+	readonly #chunkSize: number;
+	readonly #readsInFlight: number;
+
+	constructor(channel: ByteChannel, options: AfcClientOptions = {}) {
+		this.#chunkSize = positiveInteger(options.readChunkSize, MiB, AfcLimits.maxReadLength);
+		this.#readsInFlight = positiveInteger(options.readsInFlight, 3);
+		this.#fileSlots = new Slots(positiveInteger(options.maxOpenFiles, 8));
+		const replyTimeoutMs = options.replyTimeoutMs ?? 30_000;
+		if (!(replyTimeoutMs >= 0)) throw new RangeError(`replyTimeoutMs must be 0 or more, got ${replyTimeoutMs}.`);
+		this.#connection = new AfcConnection(channel, {
+			maxRequestsInFlight: positiveInteger(options.maxRequestsInFlight, 32),
+			replyTimeoutMs,
+		});
+	}
+
+	/** Names in a folder, without `.` and `..`, in the order the phone gives them. */
+	async list(path: string): Promise<string[]> {
+		const reply = await this.#connection.request((n) => encodeReadDir(n, path), AfcLimits.maxListReply);
+		return decodeStringList(expectData(reply, 'list', path)).filter(
+			(name) => name !== '.' && name !== '..' && name !== '',
+		);
+	}
+
+	async stat(path: string): Promise<DeviceFileInfo> {
+		return toDeviceFileInfo(await this.fileInfo(path));
+	}
+
+	/** Everything GetFileInfo says, times in nanoseconds. */
+	async fileInfo(path: string): Promise<AfcFileInfo> {
+		const reply = await this.#connection.request((n) => encodeGetFileInfo(n, path), AfcLimits.maxInfoReply);
+		return parseFileInfo(expectData(reply, 'stat', path));
+	}
+
+	/** The phone's model and the Media partition's size and free space. */
+	async deviceInfo(): Promise<AfcDeviceInfo> {
+		const reply = await this.#connection.request((n) => encodeGetDeviceInfo(n), AfcLimits.maxInfoReply);
+		return parseDeviceInfo(expectData(reply, 'device-info'));
+	}
+
+	/**
+	 * The file's bytes from `offset` on, in chunks of at most `readChunkSize`, with `readsInFlight`
+	 * reads outstanding while the consumer keeps up and none issued when it does not. Cancelling the
+	 * stream closes the file on the phone.
+	 */
+	read(path: string, offset = 0): ReadableStream<Uint8Array> {
+		return createFileStream(this, path, offset, { chunkSize: this.#chunkSize, readsInFlight: this.#readsInFlight });
+	}
+
+	/** Opens a file for reading, once one of the `maxOpenFiles` places is free. Close it with `closeFile`. */
+	async openFile(path: string): Promise<AfcFileHandle> {
+		await this.#fileSlots.acquire();
+		try {
+			const reply = await this.#connection.request((n) => encodeFileOpen(n, path), AfcLimits.maxSmallReply);
+			const handle = expectHandle(reply, path);
+			this.#openPaths.set(handle, path);
+			return handle;
+		} catch (error) {
+			this.#fileSlots.release();
+			throw error;
+		}
+	}
+
+	/**
+	 * One FileRefRead of up to `length` bytes from the file's position; fewer at the end, none past
+	 * it. Sent at once: several may be in flight on one handle and come back in order.
+	 */
+	async readFile(handle: AfcFileHandle, length: number): Promise<Uint8Array> {
+		positiveInteger(length, 1, AfcLimits.maxReadLength);
+		const reply = await this.#connection.request(
+			(n) => encodeFileRead(n, handle, length),
+			Math.max(length, AfcLimits.maxSmallReply),
+		);
+		const data = expectData(reply, 'read', this.#openPaths.get(handle));
+		if (data.byteLength > length) {
+			throw new DeviceError(
+				'protocol',
+				`The iPhone sent ${data.byteLength} bytes where at most ${length} were asked for.`,
+			);
+		}
+		return data;
+	}
+
+	async seekFile(handle: AfcFileHandle, offset: number, from: AfcSeekFrom = AfcSeekFrom.Start): Promise<void> {
+		const reply = await this.#connection.request((n) => encodeFileSeek(n, handle, offset, from), AfcLimits.maxSmallReply);
+		expectSuccess(reply, 'seek', this.#openPaths.get(handle));
+	}
+
+	async tellFile(handle: AfcFileHandle): Promise<number> {
+		const reply = await this.#connection.request((n) => encodeFileTell(n, handle), AfcLimits.maxSmallReply);
+		return expectPosition(reply, this.#openPaths.get(handle));
+	}
+
+	/** Closes a handle from `openFile` and frees its place, even when the phone reports an error. */
+	async closeFile(handle: AfcFileHandle): Promise<void> {
+		const path = this.#openPaths.get(handle);
+		if (path === undefined) return;
+		this.#openPaths.delete(handle);
+		try {
+			const reply = await this.#connection.request((n) => encodeFileClose(n, handle), AfcLimits.maxSmallReply);
+			expectSuccess(reply, 'close', path);
+		} finally {
+			this.#fileSlots.release();
+		}
+	}
+
+	/** Ends the connection; calls still waiting fail with 'connection-closed'. */
+	close(): Promise<void> {
+		return this.#connection.close();
+	}
+}

@@ -1,0 +1,180 @@
+import { DeviceError, isDeviceError } from '../errors';
+import type { ByteChannel } from '../streams/byte-channel';
+import type { AfcHeader, AfcPacket } from './packet';
+import { AfcPacketDecoder } from './packet-decoder';
+
+export interface AfcConnectionOptions {
+	/** Requests sent and not yet answered; more wait, in order, for a reply to free a place. */
+	maxRequestsInFlight: number;
+	/** How long the device may stay silent while requests wait, before everything fails with 'timeout'. 0: forever. */
+	replyTimeoutMs: number;
+}
+
+interface Waiter {
+	/** The largest reply body this request can honestly get. */
+	maxReplyBody: number;
+	resolve(packet: AfcPacket): void;
+	reject(error: unknown): void;
+}
+
+interface Queued extends Waiter {
+	encode(packetNumber: number): Uint8Array;
+}
+
+/**
+ * One AFC connection: numbers requests, keeps several in flight and routes each reply to its request
+ * by packet number. A real afcd answers in order (one connection is served one request at a time);
+ * routing by number also copes with a device that does not, and a reply that matches no request
+ * waiting is a protocol error that ends the connection. Replies are read as soon as they arrive, so
+ * one slow consumer never stalls the cable; what they can hold is bounded by the requests in flight
+ * times the reply size each allows.
+ */
+export class AfcConnection {
+	readonly #channel: ByteChannel;
+	readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+	readonly #decoder: AfcPacketDecoder;
+	readonly #options: AfcConnectionOptions;
+	readonly #waiting = new Map<number, Waiter>();
+	#queue: (Queued | undefined)[] = [];
+	#queueHead = 0;
+	#nextPacketNumber = 0;
+	#failure: DeviceError | undefined;
+	#lastHeard = 0;
+	#watchdog: ReturnType<typeof setTimeout> | undefined;
+
+	constructor(channel: ByteChannel, options: AfcConnectionOptions) {
+		this.#channel = channel;
+		this.#options = options;
+		this.#writer = channel.writable.getWriter();
+		this.#decoder = new AfcPacketDecoder((header) => this.#replyLimit(header));
+		void this.#readReplies(channel.readable);
+	}
+
+	/**
+	 * Sends the packet `encode` builds for the packet number it is given and resolves with the reply.
+	 * Requests leave in the order they were made.
+	 */
+	request(encode: (packetNumber: number) => Uint8Array, maxReplyBody: number): Promise<AfcPacket> {
+		if (this.#failure !== undefined) return Promise.reject(this.#failure);
+		return new Promise<AfcPacket>((resolve, reject) => {
+			const queued: Queued = { encode, maxReplyBody, resolve, reject };
+			if (this.#waiting.size < this.#options.maxRequestsInFlight && this.#queueHead === this.#queue.length) {
+				this.#send(queued);
+			} else {
+				this.#queue.push(queued);
+			}
+		});
+	}
+
+	/** Fails what is waiting with 'connection-closed' and closes the channel. */
+	async close(): Promise<void> {
+		this.#fail(new DeviceError('connection-closed', 'The file connection to the iPhone was closed.'));
+		await this.#channel.close();
+	}
+
+	#send(queued: Queued): void {
+		const packetNumber = this.#nextPacketNumber++;
+		let packet: Uint8Array;
+		try {
+			packet = queued.encode(packetNumber);
+		} catch (error) {
+			queued.reject(error);
+			return;
+		}
+		if (this.#waiting.size === 0) this.#lastHeard = Date.now();
+		const { maxReplyBody, resolve, reject } = queued;
+		this.#waiting.set(packetNumber, { maxReplyBody, resolve, reject });
+		this.#armWatchdog();
+		this.#writer.write(packet).catch((error: unknown) => this.#fail(error));
+	}
+
+	#sendQueued(): void {
+		while (this.#queueHead < this.#queue.length && this.#waiting.size < this.#options.maxRequestsInFlight) {
+			const queued = this.#queue[this.#queueHead]!;
+			this.#queue[this.#queueHead++] = undefined;
+			this.#send(queued);
+		}
+		if (this.#queueHead === this.#queue.length) {
+			this.#queue = [];
+			this.#queueHead = 0;
+		}
+	}
+
+	#replyLimit(header: AfcHeader): number {
+		const waiter = this.#waiting.get(header.packetNumber);
+		if (waiter === undefined) {
+			throw new DeviceError(
+				'protocol',
+				`The iPhone's file service answered request ${header.packetNumber}, which is not waiting for an answer.`,
+			);
+		}
+		return waiter.maxReplyBody;
+	}
+
+	async #readReplies(readable: ReadableStream<Uint8Array>): Promise<void> {
+		const reader = readable.getReader();
+		try {
+			for (;;) {
+				const { value, done } = await reader.read();
+				if (done) {
+					this.#fail(new DeviceError('connection-reset', 'The iPhone closed the file connection.'));
+					return;
+				}
+				if (this.#failure !== undefined) return;
+				this.#lastHeard = Date.now();
+				for (const packet of this.#decoder.push(value)) {
+					const waiter = this.#waiting.get(packet.header.packetNumber);
+					// The decoder checked each header against the requests waiting, but two replies to one
+					// request can arrive in a single chunk.
+					if (waiter === undefined) {
+						const n = packet.header.packetNumber;
+						throw new DeviceError('protocol', `The iPhone's file service answered request ${n} twice.`);
+					}
+					this.#waiting.delete(packet.header.packetNumber);
+					waiter.resolve(packet);
+				}
+				this.#sendQueued();
+			}
+		} catch (error) {
+			this.#fail(error);
+			void reader.cancel().catch(() => undefined);
+		}
+	}
+
+	#armWatchdog(): void {
+		if (this.#watchdog !== undefined || this.#options.replyTimeoutMs <= 0) return;
+		this.#watchdog = setTimeout(() => this.#checkWatchdog(), this.#options.replyTimeoutMs);
+	}
+
+	#checkWatchdog(): void {
+		this.#watchdog = undefined;
+		if (this.#failure !== undefined || this.#waiting.size === 0) return;
+		const silence = Date.now() - this.#lastHeard;
+		if (silence < this.#options.replyTimeoutMs) {
+			this.#watchdog = setTimeout(() => this.#checkWatchdog(), this.#options.replyTimeoutMs - silence);
+			return;
+		}
+		this.#fail(
+			new DeviceError('timeout', 'The iPhone stopped answering file requests.', {
+				advice: 'Unlock the iPhone, check the cable, and try again.',
+			}),
+		);
+	}
+
+	#fail(error: unknown): void {
+		if (this.#failure !== undefined) return;
+		const failure = isDeviceError(error)
+			? error
+			: new DeviceError('connection-reset', 'The file connection to the iPhone broke.', { cause: error });
+		this.#failure = failure;
+		if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
+		this.#watchdog = undefined;
+		for (const waiter of this.#waiting.values()) waiter.reject(failure);
+		this.#waiting.clear();
+		for (let i = this.#queueHead; i < this.#queue.length; i++) this.#queue[i]?.reject(failure);
+		this.#queue = [];
+		this.#queueHead = 0;
+		// A connection out of step cannot be trusted again; the channel goes with it.
+		if (failure.code !== 'connection-closed') void this.#channel.close();
+	}
+}

@@ -1,0 +1,133 @@
+import type { ReadBudget } from './byte-source';
+import { type CaptureDate, fileTimeDate } from './capture-date';
+import { Limiter } from './concurrency';
+import type { DeviceFiles } from './device-files';
+import { mustPropagate } from './failures';
+import type { Asset, AssetFile } from './group-assets';
+import { extensionOf } from './media-path';
+import { type FileMetadata, type FileProbe, probeFile } from './probe-file';
+
+/**
+ * `on-iphone`: its files can be read. `in-icloud`: the phone lists the asset but keeps only a
+ * placeholder ("Optimize iPhone Storage"); it is in iCloud, not on this iPhone. Not a failure.
+ */
+export type Availability = 'on-iphone' | 'in-icloud';
+
+export interface DescribedAsset extends Asset {
+	captureDate: CaptureDate;
+	availability: Availability;
+	/** The Live Photo id found in the files, when there is one. */
+	livePhotoId: string | undefined;
+	/** Paths of the asset's files that were tried and could not be read. */
+	unreadableFiles: string[];
+}
+
+export interface DescribeOptions {
+	/** Assets read at once (default 4). */
+	concurrency?: number;
+	/**
+	 * Also read each Live Photo's movie and compare its content id with the still's MediaGroupUUID;
+	 * a pair whose ids differ is split into a photo and a video (default true).
+	 */
+	confirmLivePairs?: boolean;
+	budget?: ReadBudget;
+	signal?: AbortSignal;
+	onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Reads what the grouping by name cannot know: each asset's capture date (EXIF, QuickTime, else the
+ * file's times, with the source recorded), whether it is on the phone or only in iCloud, and whether
+ * a Live Photo's two halves really belong together. Returns the assets in input order; a split Live
+ * Photo becomes two assets in place.
+ */
+export async function describeAssets(
+	files: DeviceFiles,
+	assets: readonly Asset[],
+	options: DescribeOptions = {},
+): Promise<DescribedAsset[]> {
+	const limiter = new Limiter(options.concurrency ?? 4, options.signal);
+	let done = 0;
+	const described = await Promise.all(
+		assets.map(async (asset) => {
+			try {
+				const result = await limiter.run(() => describeAsset(files, asset, options));
+				options.onProgress?.(++done, assets.length);
+				return result;
+			} catch (error) {
+				if (mustPropagate(error, options.signal)) limiter.fail(error);
+				throw error;
+			}
+		}),
+	);
+	return described.flat();
+}
+
+/** One asset described; two when a Live Photo's halves turn out to be different items. */
+export async function describeAsset(files: DeviceFiles, asset: Asset, options: DescribeOptions = {}): Promise<DescribedAsset[]> {
+	const probeOptions = { budget: options.budget, signal: options.signal };
+	const primaryProbe = await probeFile(files, asset.primary, probeOptions);
+	const unreadable: string[] = primaryProbe.readable ? [] : [asset.primary.path];
+	const primaryMetadata = primaryProbe.readable ? primaryProbe.metadata : {};
+
+	const videos = asset.files.filter((file) => file.role === 'live-video');
+	const videoProbes = new Map<AssetFile, FileProbe>();
+	if (asset.kind === 'live-photo' && primaryProbe.readable && options.confirmLivePairs !== false) {
+		for (const video of videos) {
+			const probe = await probeFile(files, video, probeOptions);
+			videoProbes.set(video, probe);
+			if (!probe.readable) unreadable.push(video.path);
+		}
+	}
+
+	// A movie whose content id differs from the still's is another item that happens to share the name.
+	const stillId = primaryMetadata.liveId;
+	const strangers = new Set<AssetFile>();
+	for (const [video, probe] of videoProbes) {
+		if (stillId !== undefined && probe.readable && probe.metadata.liveId !== undefined && probe.metadata.liveId !== stillId) {
+			strangers.add(video);
+		}
+	}
+	const partnerMetadata = videos
+		.filter((video) => !strangers.has(video))
+		.map((video) => videoProbes.get(video))
+		.flatMap((probe) => (probe?.readable ? [probe.metadata] : []));
+
+	const photoFiles = asset.files.filter((file) => !strangers.has(file));
+	let kind = asset.kind;
+	if (kind === 'live-photo' && !photoFiles.some((file) => file.role === 'live-video')) {
+		kind = extensionOf(asset.primary.path) === 'PNG' ? 'screenshot' : 'photo';
+	}
+	const captureDate =
+		primaryMetadata.captureDate ?? partnerMetadata.find((m) => m.captureDate)?.captureDate ?? fileTimeDate(asset.primary);
+
+	const main: DescribedAsset = {
+		...asset,
+		kind,
+		files: photoFiles,
+		bytes: photoFiles.reduce((sum, file) => sum + file.size, 0),
+		captureDate,
+		availability: primaryProbe.readable ? 'on-iphone' : 'in-icloud',
+		livePhotoId: stillId ?? partnerMetadata.find((m) => m.liveId)?.liveId,
+		unreadableFiles: unreadable.filter((path) => photoFiles.some((file) => file.path === path)),
+	};
+	const split = [...strangers].map((video): DescribedAsset => {
+		const primary: AssetFile = { ...video, role: 'original' };
+		const probe = videoProbes.get(video);
+		const metadata: FileMetadata = probe?.readable ? probe.metadata : {};
+		return {
+			id: primary.path,
+			kind: 'video',
+			folder: asset.folder,
+			baseName: asset.baseName,
+			primary,
+			files: [primary],
+			bytes: primary.size,
+			captureDate: metadata.captureDate ?? fileTimeDate(primary),
+			availability: 'on-iphone',
+			livePhotoId: metadata.liveId,
+			unreadableFiles: [],
+		};
+	});
+	return [main, ...split];
+}

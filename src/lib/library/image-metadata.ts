@@ -1,0 +1,81 @@
+import ExifReader from 'exifreader';
+import { type ParsedDate, parseExifDate } from './capture-date';
+
+/**
+ * Reads a still's capture date (EXIF DateTimeOriginal + OffsetTimeOriginal + SubSecTimeOriginal) and
+ * Live Photo id (Apple MakerNote tag 0x0011, MediaGroupUUID) from the first bytes of a HEIC, JPEG,
+ * DNG or PNG. ExifReader does the container and EXIF parsing; Apple's MakerNote it leaves raw, so
+ * that part is read here. Anything malformed yields less metadata, never an exception.
+ */
+export interface ImageMetadata {
+	captureDate?: ParsedDate;
+	mediaGroupUuid?: string;
+}
+
+const EXIF_TAGS = ['DateTimeOriginal', 'OffsetTimeOriginal', 'SubSecTimeOriginal', 'MakerNote'];
+const APPLE_MAKER_NOTE = 'Apple iOS\0';
+const TAG_MEDIA_GROUP_UUID = 0x0011;
+const MAX_MAKER_NOTE_ENTRIES = 512;
+
+interface RawTag {
+	value?: unknown;
+	description?: unknown;
+}
+
+function text(tag: RawTag | undefined): string | undefined {
+	if (tag === undefined) return undefined;
+	if (typeof tag.description === 'string') return tag.description;
+	if (Array.isArray(tag.value) && typeof tag.value[0] === 'string') return tag.value[0];
+	return undefined;
+}
+
+export function readImageMetadata(head: Uint8Array): ImageMetadata {
+	let exif: Record<string, RawTag | undefined> | undefined;
+	try {
+		// ExifReader wants an ArrayBuffer of exactly the data.
+		const buffer = head.buffer.slice(head.byteOffset, head.byteOffset + head.byteLength) as ArrayBuffer;
+		const tags = ExifReader.load(buffer, { expanded: true, includeTags: { exif: EXIF_TAGS } });
+		exif = tags.exif as Record<string, RawTag | undefined> | undefined;
+	} catch {
+		return {};
+	}
+	if (exif === undefined) return {};
+	const found: ImageMetadata = {};
+	const dateTime = text(exif['DateTimeOriginal']);
+	if (dateTime !== undefined) {
+		const date = parseExifDate(dateTime, text(exif['OffsetTimeOriginal']), text(exif['SubSecTimeOriginal']));
+		if (date !== undefined) found.captureDate = date;
+	}
+	const makerNote = exif['MakerNote']?.value;
+	if (Array.isArray(makerNote)) {
+		const uuid = appleMediaGroupUuid(makerNote);
+		if (uuid !== undefined) found.mediaGroupUuid = uuid;
+	}
+	return found;
+}
+
+/**
+ * Apple's MakerNote: `Apple iOS\0`, a 16-bit version, a byte-order mark (`MM`/`II`), then an IFD at
+ * offset 14 whose value offsets count from the start of the note.
+ */
+export function appleMediaGroupUuid(note: readonly unknown[]): string | undefined {
+	if (note.length < 16) return undefined;
+	const bytes = Uint8Array.from(note, (v) => (typeof v === 'number' ? v & 0xff : 0));
+	for (let i = 0; i < APPLE_MAKER_NOTE.length; i++) if (bytes[i] !== APPLE_MAKER_NOTE.charCodeAt(i)) return undefined;
+	const order = String.fromCharCode(bytes[12]!, bytes[13]!);
+	if (order !== 'MM' && order !== 'II') return undefined;
+	const little = order === 'II';
+	const view = new DataView(bytes.buffer);
+	const count = Math.min(view.getUint16(14, little), MAX_MAKER_NOTE_ENTRIES);
+	for (let i = 0; i < count; i++) {
+		const entry = 16 + i * 12;
+		if (entry + 12 > bytes.length) return undefined;
+		if (view.getUint16(entry, little) !== TAG_MEDIA_GROUP_UUID || view.getUint16(entry + 2, little) !== 2) continue;
+		const length = view.getUint32(entry + 4, little);
+		const start = length <= 4 ? entry + 8 : view.getUint32(entry + 8, little);
+		if (length === 0 || length > 256 || start + length > bytes.length) return undefined;
+		const value = new TextDecoder().decode(bytes.subarray(start, start + length)).replace(/\0+$/, '').trim();
+		return value.length > 0 ? value : undefined;
+	}
+	return undefined;
+}

@@ -1,0 +1,37 @@
+export type { DeviceFileInfo, DeviceFiles } from './device-files';
+export {
+	scanCameraRoll,
+	CAMERA_ROLL_ROOTS,
+	type CameraRollScan,
+	type ScannedFile,
+	type ScanOptions,
+	type ScanProgress,
+	type SkippedEntry,
+} from './scan';
+export { groupAssets, type Asset, type AssetFile, type AssetFileRole, type AssetKind } from './group-assets';
+export { describeAssets, describeAsset, type Availability, type DescribedAsset, type DescribeOptions } from './describe-assets';
+export { probeFile, sniffFormat, IMAGE_HEAD_BYTES, type FileMetadata, type FileProbe, type ContainerFormat } from './probe-file';
+export {
+	fileTimeDate,
+	localDateTime,
+	parseExifDate,
+	parseIsoDate,
+	parseOffset,
+	type CaptureDate,
+	type CaptureDateSource,
+	type ParsedDate,
+} from './capture-date';
+export { readImageMetadata, appleMediaGroupUuid, type ImageMetadata } from './image-metadata';
+export { readQuickTimeMetadata, type QuickTimeMetadata } from './quicktime-metadata';
+export {
+	DeviceFileSource,
+	MemorySource,
+	ReadBudgetExceeded,
+	FileReadFailed,
+	DEFAULT_READ_BUDGET,
+	type ByteSource,
+	type ReadBudget,
+} from './byte-source';
+export { summarizeStorage, type StorageSummary, type Tally } from './storage-summary';
+export { parseMediaPath, type MediaPath, type MediaClass } from './media-path';
+export { isConnectionFailure } from './failures';

@@ -1,0 +1,83 @@
+import { DEFAULT_READ_BUDGET, DeviceFileSource, FileReadFailed, type ReadBudget } from './byte-source';
+import type { CaptureDate } from './capture-date';
+import type { DeviceFiles } from './device-files';
+import { mustPropagate } from './failures';
+import { readImageMetadata } from './image-metadata';
+import { readQuickTimeMetadata } from './quicktime-metadata';
+
+/** What one file's own bytes say about it. */
+export interface FileMetadata {
+	/** From EXIF or QuickTime metadata only; file times are the caller's fallback. */
+	captureDate?: CaptureDate;
+	/** The Live Photo id: MakerNote MediaGroupUUID of a still, content.identifier of a movie. */
+	liveId?: string;
+}
+
+export type FileProbe =
+	| { readable: true; metadata: FileMetadata }
+	/** The phone listed the file but would not give its bytes: an iCloud placeholder. */
+	| { readable: false; cause: unknown };
+
+/** How much of a still is read: EXIF sits in the first few KiB of iPhone HEIC/JPEG files. */
+export const IMAGE_HEAD_BYTES = 128 * 1024;
+
+export type ContainerFormat = 'image' | 'quicktime' | 'unknown';
+
+const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1', 'avif', 'avis']);
+const QUICKTIME_FIRST_BOXES = new Set(['moov', 'mdat', 'wide', 'free', 'skip', 'pnot']);
+
+/** Tells stills from movies by their first bytes (names can lie; magic numbers rarely do). */
+export function sniffFormat(head: Uint8Array): ContainerFormat {
+	if (head.length < 12) return 'unknown';
+	const [a, b, c, d] = head;
+	if (a === 0xff && b === 0xd8 && c === 0xff) return 'image'; // JPEG
+	if (a === 0x89 && b === 0x50 && c === 0x4e && d === 0x47) return 'image'; // PNG
+	if ((a === 0x49 && b === 0x49 && c === 0x2a && d === 0) || (a === 0x4d && b === 0x4d && c === 0 && d === 0x2a)) return 'image'; // TIFF, DNG
+	const type = String.fromCharCode(head[4]!, head[5]!, head[6]!, head[7]!);
+	if (type === 'ftyp') {
+		const brand = String.fromCharCode(head[8]!, head[9]!, head[10]!, head[11]!);
+		return HEIF_BRANDS.has(brand) ? 'image' : 'quicktime';
+	}
+	return QUICKTIME_FIRST_BOXES.has(type) ? 'quicktime' : 'unknown';
+}
+
+/**
+ * Reads the metadata of one file through `DeviceFiles.read`: the first 128 KiB of a still, or the
+ * boxes of a movie, within a read budget, each stream cancelled once enough has arrived. A file the
+ * phone will not give is reported unreadable; a lost connection is thrown; a malformed file just has
+ * no metadata.
+ */
+export async function probeFile(
+	files: DeviceFiles,
+	file: { path: string; size: number },
+	options: { budget?: ReadBudget; signal?: AbortSignal } = {},
+): Promise<FileProbe> {
+	const source = new DeviceFileSource(files, file.path, file.size, options.budget ?? DEFAULT_READ_BUDGET);
+	try {
+		const head = await source.read(0, IMAGE_HEAD_BYTES);
+		const format = sniffFormat(head);
+		if (format === 'image') {
+			const image = readImageMetadata(head);
+			const metadata: FileMetadata = {};
+			if (image.captureDate !== undefined) metadata.captureDate = { ...image.captureDate, source: 'exif' };
+			if (image.mediaGroupUuid !== undefined) metadata.liveId = image.mediaGroupUuid;
+			return { readable: true, metadata };
+		}
+		if (format === 'quicktime') {
+			const movie = await readQuickTimeMetadata(source);
+			const metadata: FileMetadata = {};
+			if (movie.creationDate !== undefined) metadata.captureDate = { ...movie.creationDate, source: 'quicktime-metadata' };
+			else if (movie.headerDate !== undefined) metadata.captureDate = { ...movie.headerDate, source: 'quicktime-header' };
+			if (movie.contentIdentifier !== undefined) metadata.liveId = movie.contentIdentifier;
+			return { readable: true, metadata };
+		}
+		return { readable: true, metadata: {} };
+	} catch (error) {
+		if (error instanceof FileReadFailed) {
+			if (mustPropagate(error.cause, options.signal)) throw error.cause;
+			return { readable: false, cause: error.cause };
+		}
+		if (mustPropagate(error, options.signal)) throw error;
+		return { readable: true, metadata: {} }; // over budget or malformed: no date from the content
+	}
+}

@@ -1,0 +1,99 @@
+/**
+ * The little DER this module needs: reading one element with bounds checks, and writing one. Keys and
+ * certificates themselves are built by `@peculiar/x509`; this is for the device's PKCS#1 public key,
+ * which has to be checked and rewrapped before WebCrypto will take it.
+ */
+
+export const DER_INTEGER = 0x02;
+export const DER_BIT_STRING = 0x03;
+export const DER_NULL = 0x05;
+export const DER_OBJECT_IDENTIFIER = 0x06;
+export const DER_SEQUENCE = 0x30;
+
+export interface DerElement {
+	readonly tag: number;
+	/** The contents, a view into the input. */
+	readonly value: Uint8Array;
+	/** Offset just past this element in the input. */
+	readonly end: number;
+}
+
+/**
+ * The element starting at `offset`, or `undefined` when the bytes there are not a complete DER element
+ * (truncated, indefinite length, non-minimal length, a multi-byte tag). Never reads past `bytes`.
+ */
+export function readDerElement(bytes: Uint8Array, offset = 0): DerElement | undefined {
+	const tag = bytes[offset];
+	const first = bytes[offset + 1];
+	if (tag === undefined || first === undefined || (tag & 0x1f) === 0x1f) return undefined;
+	let length: number;
+	let start: number;
+	if (first < 0x80) {
+		length = first;
+		start = offset + 2;
+	} else {
+		const count = first & 0x7f;
+		// 0x80 is BER's indefinite length; more than 3 length bytes is far beyond anything we accept.
+		if (count === 0 || count > 3) return undefined;
+		length = 0;
+		for (let i = 0; i < count; i++) {
+			const byte = bytes[offset + 2 + i];
+			if (byte === undefined) return undefined;
+			length = length * 256 + byte;
+		}
+		if (length < 0x80 || length < 256 ** (count - 1)) return undefined;
+		start = offset + 2 + count;
+	}
+	const end = start + length;
+	if (end > bytes.length) return undefined;
+	return { tag, value: bytes.subarray(start, end), end };
+}
+
+/** The elements that make up `contents` (of a SEQUENCE), or `undefined` if they do not fill it exactly. */
+export function readDerChildren(contents: Uint8Array): DerElement[] | undefined {
+	const children: DerElement[] = [];
+	let offset = 0;
+	while (offset < contents.length) {
+		const child = readDerElement(contents, offset);
+		if (!child) return undefined;
+		children.push(child);
+		offset = child.end;
+	}
+	return children;
+}
+
+/** One DER element from a tag and its contents. */
+export function encodeDerElement(tag: number, contents: Uint8Array): Uint8Array<ArrayBuffer> {
+	const length = contents.length;
+	const lengthBytes: number[] = [];
+	if (length < 0x80) {
+		lengthBytes.push(length);
+	} else {
+		for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest % 256);
+		lengthBytes.unshift(0x80 | lengthBytes.length);
+	}
+	const out = new Uint8Array(1 + lengthBytes.length + length);
+	out[0] = tag;
+	out.set(lengthBytes, 1);
+	out.set(contents, 1 + lengthBytes.length);
+	return out;
+}
+
+/** Concatenates byte arrays. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+	let total = 0;
+	for (const part of parts) total += part.length;
+	const out = new Uint8Array(total);
+	let offset = 0;
+	for (const part of parts) {
+		out.set(part, offset);
+		offset += part.length;
+	}
+	return out;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+}

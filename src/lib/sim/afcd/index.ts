@@ -1,0 +1,10 @@
+export {
+	normalizeAfcPath,
+	serveAfc,
+	type AfcdFaults,
+	type AfcdOptions,
+	type AfcdRequest,
+	type AfcdSession,
+} from './afcd';
+// Test support: a small in-memory file system with synthetic contents.
+export { createTestFileSystem, syntheticBytes, type TestFileSpec } from './test-file-system';

@@ -1,0 +1,315 @@
+import { createSHA256 } from 'hash-wasm';
+import { type VirtualEntry, type VirtualFileSystem, VirtualReadError } from '../virtual-fs';
+import { type FileContent, ResizedContent, StoredContent } from './file-content';
+import { LibraryPlanner, type PlannedFile, type PlannedFileTag } from './library-plan';
+import { hashString } from './prng';
+import { PROFILES, type CameraRollProfile, type ProfileName } from './profiles';
+import { REAL_MEDIA_FILES, type RealMedia } from './real-media';
+
+export interface CameraRollOptions {
+	/** A preset name or a full profile; `small` (just the real files) when absent. */
+	profile?: ProfileName | CameraRollProfile;
+	/** Same seed, same library. */
+	seed?: number;
+	/** Bytes of the real fixture files, keyed by their phone names. Missing ones are synthesised. */
+	realMedia?: RealMedia;
+}
+
+/** A file of the virtual camera roll as the simulator knows it (tests compare the scanner with this). */
+export interface CameraRollFile {
+	path: string;
+	size: number;
+	birthTimeMs: number;
+	modifiedTimeMs: number;
+	unreadable: boolean;
+	tag: PlannedFileTag;
+	capture: { epochMs: number; offsetMinutes: number } | undefined;
+	liveId: string | undefined;
+}
+
+interface FileNode {
+	plan: PlannedFile;
+	content: FileContent;
+	bytesRead: number;
+	resize: { afterBytes: number; newSize: number } | undefined;
+	/** The real file's known SHA-256 while its bytes are the fixture's own. */
+	knownSha256: string | undefined;
+}
+
+interface DirNode {
+	children: Map<string, DirNode | FileNode>;
+	sortedNames: string[] | undefined;
+	times: { birthMs: number; modifiedMs: number } | undefined;
+}
+
+const NS_PER_MS = 1_000_000n;
+const EMPTY_DIR_TIME_MS = Date.parse('2014-09-17T10:00:00Z');
+/** iOS, apps and other data besides the photo library, for the capacity report. */
+const SYSTEM_BYTES = 14_000_000_000;
+const BLOCK_SIZE = 4096;
+
+function isDir(node: DirNode | FileNode): node is DirNode {
+	return 'children' in node;
+}
+
+function splitPath(path: string): string[] {
+	return path.split('/').filter((part) => part.length > 0);
+}
+
+/**
+ * A virtual iPhone's Media partition (what AFC serves) holding a camera roll laid out as on a real
+ * phone (`docs/camera-roll.md`): `/DCIM/NNNAPPLE/IMG_nnnn.*` with Live Photo pairs, screenshots,
+ * videos, AAE sidecars and IMG numbers that wrap, `/DCIM/100IMPRT`, iCloud downloads under
+ * `/PhotoData/CPLAssets`, edit renders under `/PhotoData/Mutations`, "Optimize iPhone Storage"
+ * placeholders that list but cannot be read, and the other root folders of a real listing.
+ *
+ * Content is the real fixture files plus synthetic files generated on every read from the path and
+ * offset; the structure costs a small record per file and no bytes.
+ */
+export class VirtualCameraRoll implements VirtualFileSystem {
+	readonly profile: CameraRollProfile;
+	readonly seed: number;
+	readonly #planner: LibraryPlanner;
+	readonly #root: DirNode = VirtualCameraRoll.#newDir();
+	#fileBytes = 0;
+
+	constructor(options: CameraRollOptions = {}) {
+		this.profile = typeof options.profile === 'object' ? options.profile : PROFILES[options.profile ?? 'small'];
+		this.seed = (options.seed ?? 1) >>> 0;
+		this.#planner = new LibraryPlanner(this.profile, this.seed, options.realMedia);
+		const plan = this.#planner.plan();
+		for (const directory of plan.directories) this.#directory(directory, true);
+		for (const file of plan.files) this.#insert(file);
+	}
+
+	// -- VirtualFileSystem ------------------------------------------------------------------------
+
+	stat(path: string): VirtualEntry | undefined {
+		const node = this.#lookup(path);
+		if (node === undefined) return undefined;
+		if (isDir(node)) {
+			const times = this.#directoryTimes(node);
+			return {
+				kind: 'directory',
+				size: 64 + 32 * node.children.size,
+				birthTimeNs: BigInt(times.birthMs) * NS_PER_MS,
+				modifiedTimeNs: BigInt(times.modifiedMs) * NS_PER_MS,
+			};
+		}
+		return {
+			kind: 'file',
+			size: node.content.size,
+			birthTimeNs: BigInt(node.plan.birthTimeMs) * NS_PER_MS,
+			modifiedTimeNs: BigInt(node.plan.modifiedTimeMs) * NS_PER_MS,
+		};
+	}
+
+	list(path: string): string[] | undefined {
+		const node = this.#lookup(path);
+		if (node === undefined || !isDir(node)) return undefined;
+		node.sortedNames ??= [...node.children.keys()].sort();
+		return [...node.sortedNames];
+	}
+
+	async read(path: string, offset: number, length: number): Promise<Uint8Array> {
+		const node = this.#lookup(path);
+		if (node === undefined || isDir(node)) throw new VirtualReadError(path, 'not-found');
+		if (node.plan.unreadable) throw new VirtualReadError(path, 'unreadable');
+		if (!(offset >= 0) || !(length >= 0)) throw new RangeError(`Bad read of ${path}: offset ${offset}, length ${length}.`);
+		const bytes = node.content.read(offset, length);
+		node.bytesRead += bytes.length;
+		const resize = node.resize;
+		if (resize !== undefined && node.bytesRead >= resize.afterBytes) {
+			node.resize = undefined;
+			this.#replaceContent(path, node, new ResizedContent(node.content, resize.newSize, hashString(path, this.seed ^ 0x5a5a)));
+		}
+		return bytes;
+	}
+
+	get capacity(): { totalBytes: number; freeBytes: number; blockSize: number } {
+		const used = this.#fileBytes + SYSTEM_BYTES;
+		let total = this.profile.capacityBytes;
+		while (total < used * 1.1) total *= 2;
+		return { totalBytes: total, freeBytes: total - used, blockSize: BLOCK_SIZE };
+	}
+
+	// -- What tests and the demo need ---------------------------------------------------------
+
+	/** Bytes of all files (camera roll and Photos.sqlite), as the capacity report counts them. */
+	get usedBytes(): number {
+		return this.#fileBytes;
+	}
+
+	/** Every file now present, in no particular order. */
+	*files(): IterableIterator<CameraRollFile> {
+		const stack: [string, DirNode][] = [['', this.#root]];
+		while (stack.length > 0) {
+			const [prefix, dir] = stack.pop()!;
+			for (const [name, node] of dir.children) {
+				if (isDir(node)) stack.push([`${prefix}/${name}`, node]);
+				else yield this.#describe(node);
+			}
+		}
+	}
+
+	/** The file at `path`, if there is one. */
+	file(path: string): CameraRollFile | undefined {
+		const node = this.#lookup(path);
+		return node === undefined || isDir(node) ? undefined : this.#describe(node);
+	}
+
+	/**
+	 * The SHA-256 (hex) of the file's current bytes, computed apart from `read`: the known hash for a
+	 * real fixture file, else by streaming the generator from start to end in large steps.
+	 */
+	async expectedSha256(path: string): Promise<string> {
+		const node = this.#lookup(path);
+		if (node === undefined || isDir(node)) throw new VirtualReadError(path, 'not-found');
+		if (node.knownSha256 !== undefined) return node.knownSha256;
+		const hasher = await createSHA256();
+		hasher.init();
+		const step = 8 * 1024 * 1024;
+		for (let offset = 0; offset < node.content.size; offset += step) hasher.update(node.content.read(offset, step));
+		return hasher.digest('hex');
+	}
+
+	/**
+	 * Takes `count` new photos (HEIC stills, or Live Photo pairs with `live`), numbered after the last
+	 * DCIM item and dated after every other item. Returns the new files' paths.
+	 */
+	addPhotos(count: number, options: { live?: boolean } = {}): string[] {
+		const files = this.#planner.addPhotos(count, options.live ? 'live' : 'photo');
+		for (const file of files) this.#insert(file);
+		return files.map((file) => file.path);
+	}
+
+	/** Removes a file (as if deleted on the phone). Returns whether there was one. */
+	delete(path: string): boolean {
+		const parts = splitPath(path);
+		const name = parts.pop();
+		const parent = this.#lookup(`/${parts.join('/')}`);
+		if (name === undefined || parent === undefined || !isDir(parent)) return false;
+		const node = parent.children.get(name);
+		if (node === undefined || isDir(node)) return false;
+		parent.children.delete(name);
+		this.#fileBytes -= node.content.size;
+		this.#invalidate(path);
+		return true;
+	}
+
+	/** Turns a file into an "Optimize iPhone Storage" placeholder (or back). */
+	setUnreadable(path: string, unreadable = true): void {
+		const node = this.#fileNode(path);
+		node.plan.unreadable = unreadable;
+	}
+
+	/**
+	 * Fault hook: once `afterBytes` of the file have been read, its size becomes `newSize` (cut short,
+	 * or grown with more bytes) and its modification time moves on, as when the phone rewrites a file
+	 * during a copy.
+	 */
+	changeSizeWhileReading(path: string, change: { afterBytes: number; newSize: number }): void {
+		const node = this.#fileNode(path);
+		node.bytesRead = 0;
+		node.resize = { ...change };
+	}
+
+	// -- Internals --------------------------------------------------------------------------------
+
+	static #newDir(): DirNode {
+		return { children: new Map(), sortedNames: undefined, times: undefined };
+	}
+
+	#describe(node: FileNode): CameraRollFile {
+		const { plan } = node;
+		return {
+			path: plan.path,
+			size: node.content.size,
+			birthTimeMs: plan.birthTimeMs,
+			modifiedTimeMs: plan.modifiedTimeMs,
+			unreadable: plan.unreadable,
+			tag: plan.tag,
+			capture: plan.capture,
+			liveId: plan.liveId,
+		};
+	}
+
+	#lookup(path: string): DirNode | FileNode | undefined {
+		let node: DirNode | FileNode = this.#root;
+		for (const part of splitPath(path)) {
+			if (!isDir(node)) return undefined;
+			const next: DirNode | FileNode | undefined = node.children.get(part);
+			if (next === undefined) return undefined;
+			node = next;
+		}
+		return node;
+	}
+
+	#fileNode(path: string): FileNode {
+		const node = this.#lookup(path);
+		if (node === undefined || isDir(node)) throw new VirtualReadError(path, 'not-found');
+		return node;
+	}
+
+	#directory(path: string, create: boolean): DirNode | undefined {
+		let dir = this.#root;
+		for (const part of splitPath(path)) {
+			let next = dir.children.get(part);
+			if (next === undefined) {
+				if (!create) return undefined;
+				next = VirtualCameraRoll.#newDir();
+				dir.children.set(part, next);
+				dir.sortedNames = undefined;
+			}
+			if (!isDir(next)) throw new Error(`${path} crosses a file.`);
+			dir = next;
+		}
+		return dir;
+	}
+
+	#insert(plan: PlannedFile): void {
+		const parts = splitPath(plan.path);
+		const name = parts.pop()!;
+		const parent = this.#directory(`/${parts.join('/')}`, true)!;
+		if (parent.children.has(name)) throw new Error(`Two planned files at ${plan.path}.`);
+		const real = plan.tag === 'real' && plan.content instanceof StoredContent;
+		const knownSha256 = real ? REAL_MEDIA_FILES.find((f) => `${f.folder}/${f.phoneName}` === plan.path)?.sha256 : undefined;
+		parent.children.set(name, { plan, content: plan.content, bytesRead: 0, resize: undefined, knownSha256 });
+		this.#fileBytes += plan.content.size;
+		this.#invalidate(plan.path);
+	}
+
+	#replaceContent(path: string, node: FileNode, content: FileContent): void {
+		this.#fileBytes += content.size - node.content.size;
+		node.content = content;
+		node.knownSha256 = undefined;
+		node.plan.modifiedTimeMs += 3_600_000;
+		this.#invalidate(path);
+	}
+
+	/** Forgets cached listings and times along the path after a change. */
+	#invalidate(path: string): void {
+		let dir: DirNode | FileNode | undefined = this.#root;
+		for (const part of splitPath(path)) {
+			if (dir === undefined || !isDir(dir)) return;
+			dir.sortedNames = undefined;
+			dir.times = undefined;
+			dir = dir.children.get(part);
+		}
+	}
+
+	#directoryTimes(dir: DirNode): { birthMs: number; modifiedMs: number } {
+		if (dir.times !== undefined) return dir.times;
+		let birthMs = Infinity;
+		let modifiedMs = -Infinity;
+		for (const child of dir.children.values()) {
+			const times = isDir(child)
+				? this.#directoryTimes(child)
+				: { birthMs: child.plan.birthTimeMs, modifiedMs: child.plan.modifiedTimeMs };
+			birthMs = Math.min(birthMs, times.birthMs);
+			modifiedMs = Math.max(modifiedMs, times.modifiedMs);
+		}
+		dir.times = Number.isFinite(birthMs) ? { birthMs, modifiedMs } : { birthMs: EMPTY_DIR_TIME_MS, modifiedMs: EMPTY_DIR_TIME_MS };
+		return dir.times;
+	}
+}

@@ -1,0 +1,12 @@
+export { SimLockdownd, type SimLockdowndOptions } from './sim-lockdownd';
+export {
+	createDeviceIdentity,
+	DEFAULT_DEVICE_VALUES,
+	type DeviceIdentity,
+	type DeviceValues,
+	type DiskUsageValues,
+} from './device-identity';
+export type { DeviceSessionSecurity, DeviceTlsCredentials } from './device-session-security';
+export type { ServiceEndpoint, ServiceRegistry } from './service-registry';
+export { TrustDialog, type TrustDialogOptions, type TrustOutcome } from './trust-dialog';
+export { clientCertificateSignedByRoot } from './pair-record-check';

@@ -1,0 +1,31 @@
+import { Dexie, type DexieOptions, type Table } from 'dexie';
+import type { PairRecord } from '../pairing';
+
+/** One IndexedDB database per origin holds everything the app remembers. */
+export const DATABASE_NAME = 'iphone-backup';
+
+/**
+ * The schema, every version of it, in one place.
+ *
+ * How to change it (Dexie's rules, https://dexie.org/docs/Tutorial/Design#database-versioning):
+ * - Never edit or remove a `version(n)` line once it has shipped: browsers out there have databases at
+ *   that version, and Dexie upgrades them step by step from their version to the newest.
+ * - To add a table (devices, destinations, backup runs, the per-file journal…), add
+ *   `this.version(n + 1).stores({ newTable: 'primaryKey, index1, index2' })` below the last one and a
+ *   `declare readonly newTable: Table<Row, Key>` above. Only new or changed tables are listed; tables
+ *   of earlier versions carry over untouched.
+ * - To change a table's indexes, list it again in the new version with its new index string; to change
+ *   the rows themselves, chain `.upgrade(tx => tx.table('…').toCollection().modify(row => { … }))`.
+ * - To drop a table, give it `null` in a new version.
+ * Only indexed properties go in the index string; the rest of a row (CryptoKeys, byte arrays, dates)
+ * is stored by structured clone as it is.
+ */
+export class AppDatabase extends Dexie {
+	/** Pair records by UDID. Rows are `PairRecord`s, CryptoKeys included (they stay non-extractable). */
+	declare readonly pairRecords: Table<PairRecord, string>;
+
+	constructor(name: string = DATABASE_NAME, options?: DexieOptions) {
+		super(name, options);
+		this.version(1).stores({ pairRecords: 'udid' });
+	}
+}
