@@ -4,7 +4,7 @@ import type { SimUsbDeviceRef, SimUsbRegistry } from '../../src/lib/sim/usb/regi
 import { SimUsbBridge } from './bridge';
 import { realmScript } from './bundle';
 
-/** Where SvelteKit's build puts worker scripts and the chunks only workers load. */
+/** Where SvelteKit puts worker entry scripts and the chunks only workers load (workers/chunks/). */
 const WORKER_PATH = /^\/_app\/immutable\/workers\/.+\.js$/;
 
 interface ServedFile {
@@ -67,6 +67,9 @@ export class UsbHarness {
 	 */
 	async installInto(context: BrowserContext): Promise<void> {
 		const script = await realmScript({ url: this.#bridge.url, pickedFolder: this.pickedFolder });
+		// Pages and workers fulfilled by a route have no server address, so Chromium counts them as public
+		// and blocks their WebSocket to the bridge on loopback unless the origin may reach the local network.
+		await context.grantPermissions(['local-network-access']);
 		await context.addInitScript({ content: script });
 		await context.route(
 			(url) => this.#served.has(url.pathname) || WORKER_PATH.test(url.pathname),

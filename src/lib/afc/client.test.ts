@@ -141,6 +141,19 @@ describe('AfcClient with the simulated afcd', () => {
 		expect(session.openFiles).toBe(0);
 	});
 
+	it('asks the phone for no more than a bounded read wants', async () => {
+		const { counter, wrap } = readRequests();
+		const { client, session } = connect({ wrap, client: { readChunkSize: MiB, readsInFlight: 3 } });
+		const head = await readAll(client.read('/DCIM/100APPLE/IMG_0002.MOV', 1000, 128 * 1024));
+		expect(sameBytes(head, syntheticBytes(5, 1000, 128 * 1024))).toBe(true);
+		expect(counter.requested).toBe(128 * 1024);
+		expect(session.openFiles).toBe(0);
+
+		const spanning = await readAll(client.read('/DCIM/100APPLE/IMG_0002.MOV', 0, 2 * MiB + 7));
+		expect(spanning.length).toBe(2 * MiB + 7);
+		expect(counter.requested).toBe(128 * 1024 + 2 * MiB + 7);
+	});
+
 	it('reads 200 MiB to the end with the right SHA-256 and never more than the window outstanding', async () => {
 		const chunkSize = MiB;
 		const readsInFlight = 4;

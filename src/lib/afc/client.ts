@@ -94,12 +94,15 @@ export class AfcClient implements DeviceFiles {
 	}
 
 	/**
-	 * The file's bytes from `offset` on, in chunks of at most `readChunkSize`, with `readsInFlight`
+	 * The file's bytes from `offset` on (at most `length`), in chunks of at most `readChunkSize`, with `readsInFlight`
 	 * reads outstanding while the consumer keeps up and none issued when it does not. Cancelling the
 	 * stream closes the file on the phone.
 	 */
-	read(path: string, offset = 0): ReadableStream<Uint8Array> {
-		return createFileStream(this, path, offset, { chunkSize: this.#chunkSize, readsInFlight: this.#readsInFlight });
+	read(path: string, offset = 0, length = Number.POSITIVE_INFINITY): ReadableStream<Uint8Array> {
+		return createFileStream(this, path, offset, length, {
+			chunkSize: this.#chunkSize,
+			readsInFlight: this.#readsInFlight,
+		});
 	}
 
 	/** Opens a file for reading, once one of the `maxOpenFiles` places is free. Close it with `closeFile`. */

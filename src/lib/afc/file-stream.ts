@@ -22,7 +22,7 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
 }
 
 /**
- * A file's bytes from `offset` on. The file opens on the first pull; reads are sent only when the
+ * A file's bytes from `offset` on, `length` of them at most. The file opens on the first pull; reads are sent only when the
  * consumer pulls, and at most `readsInFlight` of them are outstanding, so the bytes asked for and not
  * yet taken never exceed `readsInFlight × chunkSize`. The handle is closed at the end, on cancel and on
  * error. Reads on one handle are sent back to back without waiting: afcd serves a connection's
@@ -33,8 +33,11 @@ export function createFileStream<Handle>(
 	files: FileReader<Handle>,
 	path: string,
 	offset: number,
+	length: number,
 	options: FileStreamOptions,
 ): ReadableStream<Uint8Array> {
+	// Bytes not yet asked for: a bounded read never asks the phone for more than the caller wants.
+	let unrequested = length;
 	let opened: Promise<Handle> | undefined;
 	let handle: Handle | undefined;
 	let seeked: Promise<void> | undefined;
@@ -55,7 +58,7 @@ export function createFileStream<Handle>(
 			async pull(controller) {
 				try {
 					if (opened === undefined) {
-						if (!Number.isSafeInteger(offset) || offset < 0) {
+						if (!Number.isSafeInteger(offset) || offset < 0 || !(length >= 0)) {
 							throw new DeviceError('afc-failed', `Cannot read ${path} from position ${offset}.`);
 						}
 						opened = files.openFile(path);
@@ -64,8 +67,15 @@ export function createFileStream<Handle>(
 						if (offset > 0) seeked = quiet(files.seekFile(handle, offset));
 					}
 					if (handle === undefined) return;
-					while (reads.length < options.readsInFlight) {
-						reads.push(quiet(files.readFile(handle, options.chunkSize)));
+					while (reads.length < options.readsInFlight && unrequested > 0) {
+						const size = Math.min(options.chunkSize, unrequested);
+						unrequested -= size;
+						reads.push(quiet(files.readFile(handle, size)));
+					}
+					if (reads.length === 0) {
+						await release();
+						controller.close();
+						return;
 					}
 					if (seeked !== undefined) {
 						await seeked;

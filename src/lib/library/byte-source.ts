@@ -76,7 +76,7 @@ export class DeviceFileSource implements ByteSource {
 	async #fetch(offset: number, want: number): Promise<Uint8Array> {
 		let reader: ReadableStreamDefaultReader<Uint8Array>;
 		try {
-			reader = this.#files.read(this.#path, offset).getReader();
+			reader = this.#files.read(this.#path, offset, want).getReader();
 		} catch (error) {
 			throw new FileReadFailed(this.#path, error);
 		}

@@ -6,7 +6,9 @@
 export class Limiter {
 	readonly #limit: number;
 	readonly #signal: AbortSignal | undefined;
-	readonly #waiting: (() => void)[] = [];
+	// A queue as an array and a head index: shift() would copy thousands of waiters on every call.
+	#waiting: (() => void)[] = [];
+	#head = 0;
 	#running = 0;
 	#failure: { error: unknown } | undefined;
 
@@ -23,9 +25,17 @@ export class Limiter {
 			if (this.#signal?.aborted) throw this.#signal.reason;
 			return await task();
 		} finally {
-			const next = this.#waiting.shift();
-			if (next !== undefined) next();
-			else this.#running--;
+			const next = this.#waiting[this.#head];
+			if (next !== undefined) {
+				this.#waiting[this.#head++] = undefined as never;
+				if (this.#head === this.#waiting.length) {
+					this.#waiting = [];
+					this.#head = 0;
+				}
+				next();
+			} else {
+				this.#running--;
+			}
 		}
 	}
 

@@ -1,17 +1,19 @@
+import { isDeviceError } from '../errors';
 import type { ReadBudget } from './byte-source';
 import { type CaptureDate, fileTimeDate } from './capture-date';
 import { Limiter } from './concurrency';
 import type { DeviceFiles } from './device-files';
-import { mustPropagate } from './failures';
 import type { Asset, AssetFile } from './group-assets';
 import { extensionOf } from './media-path';
 import { type FileMetadata, type FileProbe, probeFile } from './probe-file';
 
 /**
- * `on-iphone`: its files can be read. `in-icloud`: the phone lists the asset but keeps only a
- * placeholder ("Optimize iPhone Storage"); it is in iCloud, not on this iPhone. Not a failure.
+ * `on-iphone`: its files can be read. `in-icloud`: the phone lists the asset but cannot read it
+ * (`file-unreadable`: an "Optimize iPhone Storage" placeholder); it is in iCloud, not on this iPhone,
+ * which is not a failure. `unavailable`: another file-level refusal (gone since the scan, no
+ * permission).
  */
-export type Availability = 'on-iphone' | 'in-icloud';
+export type Availability = 'on-iphone' | 'in-icloud' | 'unavailable';
 
 export interface DescribedAsset extends Asset {
 	captureDate: CaptureDate;
@@ -55,7 +57,7 @@ export async function describeAssets(
 				options.onProgress?.(++done, assets.length);
 				return result;
 			} catch (error) {
-				if (mustPropagate(error, options.signal)) limiter.fail(error);
+				limiter.fail(error);
 				throw error;
 			}
 		}),
@@ -107,7 +109,7 @@ export async function describeAsset(files: DeviceFiles, asset: Asset, options: D
 		files: photoFiles,
 		bytes: photoFiles.reduce((sum, file) => sum + file.size, 0),
 		captureDate,
-		availability: primaryProbe.readable ? 'on-iphone' : 'in-icloud',
+		availability: primaryProbe.readable ? 'on-iphone' : isDeviceError(primaryProbe.cause, 'file-unreadable') ? 'in-icloud' : 'unavailable',
 		livePhotoId: stillId ?? partnerMetadata.find((m) => m.liveId)?.liveId,
 		unreadableFiles: unreadable.filter((path) => photoFiles.some((file) => file.path === path)),
 	};

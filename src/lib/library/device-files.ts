@@ -16,8 +16,9 @@ export interface DeviceFiles {
 	list(path: string): Promise<string[]>;
 	stat(path: string): Promise<DeviceFileInfo>;
 	/**
-	 * The file's bytes from `offset` on, in bounded chunks: never the whole file in memory. Cancelling
-	 * the stream closes the file on the device.
+	 * The file's bytes from `offset` on — at most `length` of them when given, so that reading a header
+	 * asks the phone for no more than that — in bounded chunks: never the whole file in memory.
+	 * Cancelling the stream closes the file on the device.
 	 */
-	read(path: string, offset?: number): ReadableStream<Uint8Array>;
+	read(path: string, offset?: number, length?: number): ReadableStream<Uint8Array>;
 }

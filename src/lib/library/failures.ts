@@ -1,35 +1,25 @@
-import { isDeviceError, type DeviceErrorCode } from '../errors';
+import { type DeviceErrorCode, isDeviceError } from '../errors';
 
 /**
- * Failures that mean the phone or the connection is gone, as opposed to one file or folder that
- * cannot be read. The scanner carries on past the second kind and stops on the first.
+ * Failures that concern one file or folder (it is not there, the phone will not give its bytes, it
+ * refuses that path): the scanner notes them and carries on. Anything else (a lost connection, a
+ * locked phone, an abort, a bug) stops it, rather than marking every remaining file as missing.
  */
-const CONNECTION_CODES: ReadonlySet<DeviceErrorCode> = new Set<DeviceErrorCode>([
-	'no-webusb',
-	'no-device',
-	'usb-busy',
-	'usb-permission',
-	'not-an-iphone',
-	'unplugged',
-	'usb-transfer',
-	'port-closed',
-	'connection-reset',
-	'connection-closed',
-	'protocol',
-	'timeout',
+const FILE_LEVEL_CODES: ReadonlySet<DeviceErrorCode> = new Set<DeviceErrorCode>([
+	'file-not-found',
+	'file-unreadable',
+	'file-permission',
+	'afc-failed',
+	'afc-unsupported',
+	'too-large',
 ]);
 
-export function isConnectionFailure(error: unknown): boolean {
-	return isDeviceError(error) && CONNECTION_CODES.has(error.code);
+export function isFileLevelFailure(error: unknown): boolean {
+	return isDeviceError(error) && FILE_LEVEL_CODES.has(error.code);
 }
 
 /** Whether the caller asked to stop (an `AbortSignal`'s reason, or an `AbortError`). */
 export function isAbort(error: unknown, signal?: AbortSignal): boolean {
 	if (signal?.aborted && error === signal.reason) return true;
 	return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
-}
-
-/** Errors the scanner must not swallow. */
-export function mustPropagate(error: unknown, signal?: AbortSignal): boolean {
-	return isConnectionFailure(error) || isAbort(error, signal);
 }

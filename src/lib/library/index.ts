@@ -34,4 +34,4 @@ export {
 } from './byte-source';
 export { summarizeStorage, type StorageSummary, type Tally } from './storage-summary';
 export { parseMediaPath, type MediaPath, type MediaClass } from './media-path';
-export { isConnectionFailure } from './failures';
+export { isFileLevelFailure } from './failures';

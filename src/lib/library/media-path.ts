@@ -30,7 +30,7 @@ export function extensionOf(name: string): string {
 	return dot > 0 ? name.slice(dot + 1).toUpperCase() : '';
 }
 
-export function classOf(extension: string): MediaClass {
+function classOf(extension: string): MediaClass {
 	if (STILL_EXTENSIONS.has(extension)) return 'still';
 	if (VIDEO_EXTENSIONS.has(extension)) return 'video';
 	if (SIDECAR_EXTENSIONS.has(extension)) return 'sidecar';

@@ -1,7 +1,7 @@
 import { DEFAULT_READ_BUDGET, DeviceFileSource, FileReadFailed, type ReadBudget } from './byte-source';
 import type { CaptureDate } from './capture-date';
 import type { DeviceFiles } from './device-files';
-import { mustPropagate } from './failures';
+import { isAbort, isFileLevelFailure } from './failures';
 import { readImageMetadata } from './image-metadata';
 import { readQuickTimeMetadata } from './quicktime-metadata';
 
@@ -44,8 +44,8 @@ export function sniffFormat(head: Uint8Array): ContainerFormat {
 /**
  * Reads the metadata of one file through `DeviceFiles.read`: the first 128 KiB of a still, or the
  * boxes of a movie, within a read budget, each stream cancelled once enough has arrived. A file the
- * phone will not give is reported unreadable; a lost connection is thrown; a malformed file just has
- * no metadata.
+ * phone will not give (a file-level error) is reported unreadable; any other read failure (a lost
+ * connection) is thrown; a malformed file just has no metadata.
  */
 export async function probeFile(
 	files: DeviceFiles,
@@ -74,10 +74,10 @@ export async function probeFile(
 		return { readable: true, metadata: {} };
 	} catch (error) {
 		if (error instanceof FileReadFailed) {
-			if (mustPropagate(error.cause, options.signal)) throw error.cause;
+			if (!isFileLevelFailure(error.cause)) throw error.cause;
 			return { readable: false, cause: error.cause };
 		}
-		if (mustPropagate(error, options.signal)) throw error;
+		if (isAbort(error, options.signal)) throw error;
 		return { readable: true, metadata: {} }; // over budget or malformed: no date from the content
 	}
 }

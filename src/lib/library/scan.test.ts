@@ -3,7 +3,6 @@ import { DeviceError, isDeviceError } from '../errors';
 import { type CameraRollFile, type CameraRollProfile, PROFILES, type RealMedia, VirtualCameraRoll } from '../sim/camera-roll';
 import { loadRealMedia } from '../sim/camera-roll/real-media.node';
 import { movieParts } from '../sim/camera-roll/synthetic-media';
-import { VirtualReadError } from '../sim/virtual-fs';
 import { describeAssets, groupAssets, localDateTime, scanCameraRoll, summarizeStorage, type DescribedAsset } from '.';
 import { MemoryVfs } from './testing/memory-vfs';
 import { VfsDeviceFiles } from './testing/vfs-device-files';
@@ -210,6 +209,32 @@ describe('failures', () => {
 		expect(isDeviceError(describeError, 'unplugged')).toBe(true);
 	});
 
+	it('stops on any failure that is not about one file, instead of skipping everything', async () => {
+		const files = new VfsDeviceFiles(new VirtualCameraRoll({ profile: 'small', realMedia }));
+		const stat = files.stat.bind(files);
+		files.stat = async (path) => {
+			if (path.endsWith('IMG_0102.HEIC')) throw new DeviceError('tls', 'The secure connection failed.');
+			return stat(path);
+		};
+		expect(isDeviceError(await scanCameraRoll(files).catch((e: unknown) => e), 'tls')).toBe(true);
+	});
+
+	it('tells a file the phone refuses from one kept in iCloud', async () => {
+		const roll = new VirtualCameraRoll({ profile: 'small', realMedia });
+		roll.setUnreadable('/DCIM/100APPLE/IMG_0102.HEIC');
+		const files = new VfsDeviceFiles(roll);
+		const read = files.read.bind(files);
+		files.read = (path, offset) => {
+			if (path.endsWith('IMG_1064.JPG')) {
+				return new ReadableStream({ pull: () => Promise.reject(new DeviceError('file-permission', 'no')) });
+			}
+			return read(path, offset);
+		};
+		const described = await describeAssets(files, groupAssets((await scanCameraRoll(files)).files));
+		expect(described.map((a) => a.availability)).toEqual(['in-icloud', 'unavailable', 'on-iphone', 'on-iphone', 'on-iphone']);
+		expect(summarizeStorage(described).inICloud).toEqual({ assets: 1, files: 1, bytes: 437_204 });
+	});
+
 	it('stops when aborted', async () => {
 		const controller = new AbortController();
 		controller.abort(new Error('stop'));
@@ -229,7 +254,7 @@ describe('failures', () => {
 		const files = new VfsDeviceFiles(vfs);
 		const stat = files.stat.bind(files);
 		files.stat = async (path) => {
-			if (path.endsWith('IMG_0002.JPG')) throw new VirtualReadError(path, 'not-found');
+			if (path.endsWith('IMG_0002.JPG')) throw new DeviceError('file-not-found', 'gone');
 			return stat(path);
 		};
 		const scan = await scanCameraRoll(files);

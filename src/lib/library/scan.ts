@@ -1,6 +1,6 @@
 import { Limiter } from './concurrency';
 import type { DeviceFiles } from './device-files';
-import { mustPropagate } from './failures';
+import { isFileLevelFailure } from './failures';
 
 /** A file found on the phone, as the scanner reports it. Keys are full paths, never bare names. */
 export interface ScannedFile {
@@ -62,7 +62,8 @@ interface Listed {
  * Walks the camera roll: the files of every `/DCIM/*` folder, of every `/PhotoData/CPLAssets/*` group,
  * and of every `Adjustments` folder under `/PhotoData/Mutations`. Folders are walked in parallel with
  * at most `concurrency` list/stat calls in flight. Missing roots are normal. A file that vanishes
- * between listing and stat is skipped; a lost connection (or an abort) stops the scan.
+ * between listing and stat is skipped; any failure that is not about one file or folder (a lost
+ * connection, an abort) stops the scan.
  */
 export async function scanCameraRoll(files: DeviceFiles, options: ScanOptions = {}): Promise<CameraRollScan> {
 	const { signal } = options;
@@ -73,16 +74,14 @@ export async function scanCameraRoll(files: DeviceFiles, options: ScanOptions = 
 	const progress: ScanProgress = { foldersListed: 0, filesFound: 0 };
 	const report = () => options.onProgress?.({ ...progress });
 
-	/** Calls the device; a fatal failure stops every queued call, any other yields `undefined`. */
+	/** Calls the device; a file-level failure yields `undefined`, any other stops every queued call. */
 	const call = async <T>(request: () => Promise<T>): Promise<T | undefined> => {
 		try {
 			return await limiter.run(request);
 		} catch (error) {
-			if (mustPropagate(error, signal)) {
-				limiter.fail(error);
-				throw error;
-			}
-			return undefined;
+			if (isFileLevelFailure(error)) return undefined;
+			limiter.fail(error);
+			throw error;
 		}
 	};
 

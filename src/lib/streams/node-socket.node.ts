@@ -27,7 +27,14 @@ export function socketChannel(socket: Socket): ByteChannel {
 						// already closed or errored
 					}
 				});
-				socket.once('error', (error) => controller.error(error));
+				// Every error is handled here: an unhandled socket 'error' would take the process down.
+				socket.on('error', (error) => {
+					try {
+						controller.error(error);
+					} catch {
+						// the readable already ended
+					}
+				});
 			},
 			pull() {
 				socket.resume();

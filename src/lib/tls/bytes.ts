@@ -37,11 +37,6 @@ export function asBufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 /** Builds a TLS structure: big-endian integers and length-prefixed vectors. */
 export class ByteWriter {
 	#parts: Uint8Array[] = [];
-	#length = 0;
-
-	get length(): number {
-		return this.#length;
-	}
 
 	u8(value: number): this {
 		return this.bytes(Uint8Array.of(value & 0xff));
@@ -57,7 +52,6 @@ export class ByteWriter {
 
 	bytes(value: Uint8Array): this {
 		this.#parts.push(value);
-		this.#length += value.length;
 		return this;
 	}
 

@@ -114,8 +114,8 @@ export class ClientHandshake implements HandshakeMachine {
 	#session: TlsSessionInfo | undefined;
 
 	constructor(options: TlsClientOptions) {
-		if (!(options.certificate instanceof Uint8Array) || options.certificate.length === 0) {
-			throw new TlsError('no certificate was given for this computer.', 'internal_error');
+		if (!(options.certificate instanceof Uint8Array) || subjectPublicKeyInfoOf(options.certificate) === undefined) {
+			throw new TlsError('this computer’s certificate is not a valid DER certificate.', 'internal_error');
 		}
 		if (!(options.serverPublicKey instanceof Uint8Array) || !isSubjectPublicKeyInfo(options.serverPublicKey)) {
 			throw new TlsError('the iPhone’s expected key is not a valid public key.', 'internal_error');

@@ -316,10 +316,6 @@ export function decodeServerHelloDone(body: Uint8Array): void {
 	new ByteParser(body, 'ServerHelloDone').end();
 }
 
-export function decodeHelloRequest(body: Uint8Array): void {
-	new ByteParser(body, 'HelloRequest').end();
-}
-
 export function encodeClientKeyExchange(message: ClientKeyExchange): Uint8Array<ArrayBuffer> {
 	return encodeHandshake(HANDSHAKE_TYPE.clientKeyExchange, build((w) => w.vector(1, message.publicPoint)));
 }

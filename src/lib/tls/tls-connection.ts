@@ -442,8 +442,9 @@ class TlsConnection implements TlsChannel {
 	}
 
 	async #closeWriting(): Promise<void> {
-		this.#checkWritable();
-		this.#sendCloseNotify();
+		if (this.#failure !== undefined) throw this.#failure;
+		// After the peer's close_notify we have answered already; closing is then just flushing.
+		if (!this.#closed && !this.#detached && !this.#handingBack) this.#sendCloseNotify();
 		try {
 			await this.#sender.flush();
 		} catch (error) {

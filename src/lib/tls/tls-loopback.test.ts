@@ -187,6 +187,9 @@ describe('our client and our server', () => {
 		const reader = server.readable.getReader();
 		expect(decoder.decode((await reader.read()).value)).toBe('last words');
 		expect((await reader.read()).done).toBe(true);
+		// The server answered with its own close_notify, which ends the client's side too.
+		expect((await client.readable.getReader().read()).done).toBe(true);
+		await server.writable.close(); // nothing left to say: just flushes
 	});
 
 	it('say goodbye on close() and end the peer’s stream cleanly', async () => {
@@ -237,6 +240,11 @@ describe('failing handshakes between our client and our server', () => {
 		const link = interpose();
 		await expect(startTlsClient(link.client, clientOptions({ serverPublicKey: Uint8Array.of(1, 2, 3) }))).rejects.toMatchObject({
 			code: 'tls',
+			message: expect.stringMatching(/expected key is not a valid public key/),
+		});
+		const pem = new TextEncoder().encode('-----BEGIN CERTIFICATE-----');
+		await expect(startTlsClient(link.client, clientOptions({ certificate: pem }))).rejects.toMatchObject({
+			message: expect.stringMatching(/not a valid DER certificate/),
 		});
 		const verifyOnly = (await crypto.subtle.generateKey(
 			{ name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
@@ -292,6 +300,9 @@ describe('handing the channel back (detach)', () => {
 		const clientWriter = plain.writable.getWriter();
 		await clientWriter.write(encoder.encode('PLAIN-2'));
 		expect(decoder.decode(await readBytes(serverPlain.readable, 7))).toBe('PLAIN-2');
+		// A read TLS had under way when it let go now delivers to the plain channel.
+		await serverWriter.write(encoder.encode('PLAIN-3'));
+		expect(decoder.decode(await readBytes(plain.readable, 7))).toBe('PLAIN-3');
 
 		await expect(client.writable.getWriter().write(Uint8Array.of(1))).rejects.toMatchObject({ code: 'tls' });
 		await expect(client.detach()).rejects.toMatchObject({ code: 'tls' });

@@ -88,28 +88,20 @@ describe('our client against Node’s OpenSSL server configured like lockdownd',
 			expect(clientKeylog).toHaveLength(1);
 			expect(serverKeylog.map((line) => line.toLowerCase())).toContain(clientKeylog[0]!.toLowerCase());
 			await expectEcho(channel, socket);
-			// Both ways, more than one record.
+			// Many records to OpenSSL: it must decrypt every one.
+			socket.removeAllListeners('data');
 			const big = new Uint8Array(200_000).map((_, index) => index % 251);
 			const received: Buffer[] = [];
-			let count = 0;
-			const arrived = new Promise<void>((resolve) =>
+			const arrived = new Promise<void>((resolve) => {
+				let count = 0;
 				socket.on('data', (data: Buffer) => {
 					received.push(data);
 					count += data.length;
 					if (count >= big.length) resolve();
-				}),
-			);
-			socket.removeAllListeners('data');
-			socket.on('data', (data: Buffer) => {
-				received.push(data);
-				count += data.length;
+				});
 			});
 			await writeAll(channel, big);
-			await arrived.catch(() => undefined);
-			await new Promise<void>((resolve) => {
-				const check = () => (count >= big.length ? resolve() : setImmediate(check));
-				check();
-			});
+			await arrived;
 			expect(Buffer.concat(received).equals(Buffer.from(big))).toBe(true);
 		});
 	}
@@ -139,7 +131,7 @@ describe('our client against Node’s OpenSSL server configured like lockdownd',
 		const pkcs1 = pki.extractableHost.privateKey;
 		const { channel, socket } = await againstNodeServer(
 			{ certificate: pki.extractableHost.certificate, privateKey: [pkcs1, pss] },
-			{ sigalgs: 'RSA-PSS+SHA256' } as Partial<NodeServerOptions>,
+			{ sigalgs: 'RSA-PSS+SHA256' },
 		);
 		expect(socket.authorized).toBe(true);
 		expect(channel.session.ownSignatureScheme).toBe('rsa_pss_rsae_sha256');
@@ -194,7 +186,7 @@ describe('our client against `openssl s_server` configured like lockdownd', () =
 		// -rev answers each line reversed.
 		await writeAll(channel, encoder.encode('hello lockdownd\n'));
 		const reply = decoder.decode(await readBytes(channel.readable, 16));
-		expect(reply).toBe('dnnkcol olleh\n'.replace('dnnkcol olleh', 'dnwodkcol olleh'));
+		expect(reply).toBe('dnwodkcol olleh\n');
 		expect(channel.session.version).toBe('TLSv1.2');
 		expect(server.output()).toMatch(/Verification: OK|verify return:1/);
 		await channel.close();

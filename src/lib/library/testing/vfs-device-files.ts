@@ -1,6 +1,14 @@
-import type { VirtualFileSystem } from '../../sim/virtual-fs';
-import { VirtualReadError } from '../../sim/virtual-fs';
+import { DeviceError } from '../../errors';
+import { type VirtualFileSystem, VirtualReadError } from '../../sim/virtual-fs';
 import type { DeviceFileInfo, DeviceFiles } from '../device-files';
+
+/** The error the AFC client gives for what the VFS refused (see src/lib/afc/status.ts). */
+function asDeviceError(error: unknown): unknown {
+	if (!(error instanceof VirtualReadError)) return error;
+	return error.reason === 'unreadable'
+		? new DeviceError('file-unreadable', `The iPhone could not read ${error.path}.`)
+		: new DeviceError('file-not-found', `There is no ${error.path} on the iPhone.`);
+}
 
 /** What the adapter saw, so tests can check the scanner's manners (bounded reads, streams cancelled). */
 export interface AdapterLog {
@@ -16,8 +24,9 @@ export interface AdapterLog {
 
 /**
  * For tests only: `DeviceFiles` straight over a `VirtualFileSystem`, with no AFC in between (the real
- * AFC client lives in src/lib/afc). Failures are the VFS's `VirtualReadError`s, as a file-level
- * AFC error would be; `failWith` makes every call fail with a given error (a lost connection).
+ * AFC client lives in src/lib/afc). The VFS's refusals become the `DeviceError`s the AFC client
+ * gives (`file-not-found`, `file-unreadable`); `failWith` makes every call fail with a given error
+ * (a lost connection).
  */
 export class VfsDeviceFiles implements DeviceFiles {
 	readonly log: AdapterLog = { lists: 0, stats: 0, streamsOpened: 0, streamsCancelled: 0, bytesRead: 0, maxStatsInFlight: 0 };
@@ -36,7 +45,7 @@ export class VfsDeviceFiles implements DeviceFiles {
 		await Promise.resolve();
 		if (this.failWith !== undefined) throw this.failWith;
 		const names = this.#vfs.list(path);
-		if (names === undefined) throw new VirtualReadError(path, 'not-found');
+		if (names === undefined) throw asDeviceError(new VirtualReadError(path, 'not-found'));
 		return names;
 	}
 
@@ -49,7 +58,7 @@ export class VfsDeviceFiles implements DeviceFiles {
 			for (let i = 0; i < 3; i++) await Promise.resolve();
 			if (this.failWith !== undefined) throw this.failWith;
 			const entry = this.#vfs.stat(path);
-			if (entry === undefined) throw new VirtualReadError(path, 'not-found');
+			if (entry === undefined) throw asDeviceError(new VirtualReadError(path, 'not-found'));
 			return {
 				kind: entry.kind,
 				size: entry.size,
@@ -61,14 +70,18 @@ export class VfsDeviceFiles implements DeviceFiles {
 		}
 	}
 
-	read(path: string, offset = 0): ReadableStream<Uint8Array> {
+	read(path: string, offset = 0, length = Number.POSITIVE_INFINITY): ReadableStream<Uint8Array> {
 		this.log.streamsOpened++;
 		let position = offset;
+		const end = offset + length;
 		let ended = false;
 		return new ReadableStream<Uint8Array>({
 			pull: async (controller) => {
 				if (this.failWith !== undefined) throw this.failWith;
-				const chunk = await this.#vfs.read(path, position, this.#chunkSize);
+				const want = Math.min(this.#chunkSize, end - position);
+				const chunk = want <= 0 ? new Uint8Array(0) : await this.#vfs.read(path, position, want).catch((error: unknown) => {
+					throw asDeviceError(error);
+				});
 				if (chunk.length === 0) {
 					ended = true;
 					controller.close();

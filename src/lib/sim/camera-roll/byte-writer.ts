@@ -70,10 +70,6 @@ export class ByteWriter {
 		return this;
 	}
 
-	setU16(at: number, value: number): void {
-		this.#view.setUint16(at, value, this.littleEndian);
-	}
-
 	setU32(at: number, value: number): void {
 		this.#view.setUint32(at, value >>> 0, this.littleEndian);
 	}

@@ -52,10 +52,6 @@ function isDir(node: DirNode | FileNode): node is DirNode {
 	return 'children' in node;
 }
 
-function splitPath(path: string): string[] {
-	return path.split('/').filter((part) => part.length > 0);
-}
-
 /**
  * A virtual iPhone's Media partition (what AFC serves) holding a camera roll laid out as on a real
  * phone (`docs/camera-roll.md`): `/DCIM/NNNAPPLE/IMG_nnnn.*` with Live Photo pairs, screenshots,
@@ -71,6 +67,8 @@ export class VirtualCameraRoll implements VirtualFileSystem {
 	readonly seed: number;
 	readonly #planner: LibraryPlanner;
 	readonly #root: DirNode = VirtualCameraRoll.#newDir();
+	/** Every node by its full path: lookups by AFC paths without splitting them. */
+	readonly #index = new Map<string, DirNode | FileNode>([['/', this.#root]]);
 	#fileBytes = 0;
 
 	constructor(options: CameraRollOptions = {}) {
@@ -78,7 +76,7 @@ export class VirtualCameraRoll implements VirtualFileSystem {
 		this.seed = (options.seed ?? 1) >>> 0;
 		this.#planner = new LibraryPlanner(this.profile, this.seed, options.realMedia);
 		const plan = this.#planner.plan();
-		for (const directory of plan.directories) this.#directory(directory, true);
+		for (const directory of plan.directories) this.#directory(directory);
 		for (const file of plan.files) this.#insert(file);
 	}
 
@@ -142,14 +140,7 @@ export class VirtualCameraRoll implements VirtualFileSystem {
 
 	/** Every file now present, in no particular order. */
 	*files(): IterableIterator<CameraRollFile> {
-		const stack: [string, DirNode][] = [['', this.#root]];
-		while (stack.length > 0) {
-			const [prefix, dir] = stack.pop()!;
-			for (const [name, node] of dir.children) {
-				if (isDir(node)) stack.push([`${prefix}/${name}`, node]);
-				else yield this.#describe(node);
-			}
-		}
+		for (const node of this.#index.values()) if (!isDir(node)) yield this.#describe(node);
 	}
 
 	/** The file at `path`, if there is one. */
@@ -185,13 +176,12 @@ export class VirtualCameraRoll implements VirtualFileSystem {
 
 	/** Removes a file (as if deleted on the phone). Returns whether there was one. */
 	delete(path: string): boolean {
-		const parts = splitPath(path);
-		const name = parts.pop();
-		const parent = this.#lookup(`/${parts.join('/')}`);
-		if (name === undefined || parent === undefined || !isDir(parent)) return false;
-		const node = parent.children.get(name);
+		const node = this.#lookup(path);
 		if (node === undefined || isDir(node)) return false;
-		parent.children.delete(name);
+		const slash = path.lastIndexOf('/');
+		const parent = this.#lookup(slash <= 0 ? '/' : path.slice(0, slash)) as DirNode;
+		parent.children.delete(path.slice(slash + 1));
+		this.#index.delete(path);
 		this.#fileBytes -= node.content.size;
 		this.#invalidate(path);
 		return true;
@@ -235,14 +225,7 @@ export class VirtualCameraRoll implements VirtualFileSystem {
 	}
 
 	#lookup(path: string): DirNode | FileNode | undefined {
-		let node: DirNode | FileNode = this.#root;
-		for (const part of splitPath(path)) {
-			if (!isDir(node)) return undefined;
-			const next: DirNode | FileNode | undefined = node.children.get(part);
-			if (next === undefined) return undefined;
-			node = next;
-		}
-		return node;
+		return this.#index.get(path);
 	}
 
 	#fileNode(path: string): FileNode {
@@ -251,30 +234,31 @@ export class VirtualCameraRoll implements VirtualFileSystem {
 		return node;
 	}
 
-	#directory(path: string, create: boolean): DirNode | undefined {
-		let dir = this.#root;
-		for (const part of splitPath(path)) {
-			let next = dir.children.get(part);
-			if (next === undefined) {
-				if (!create) return undefined;
-				next = VirtualCameraRoll.#newDir();
-				dir.children.set(part, next);
-				dir.sortedNames = undefined;
-			}
-			if (!isDir(next)) throw new Error(`${path} crosses a file.`);
-			dir = next;
+	#directory(path: string): DirNode {
+		const known = this.#index.get(path);
+		if (known !== undefined) {
+			if (!isDir(known)) throw new Error(`${path} is a file, not a folder.`);
+			return known;
 		}
+		const slash = path.lastIndexOf('/');
+		const parent = this.#directory(slash <= 0 ? '/' : path.slice(0, slash));
+		const dir = VirtualCameraRoll.#newDir();
+		parent.children.set(path.slice(slash + 1), dir);
+		parent.sortedNames = undefined;
+		this.#index.set(path, dir);
 		return dir;
 	}
 
 	#insert(plan: PlannedFile): void {
-		const parts = splitPath(plan.path);
-		const name = parts.pop()!;
-		const parent = this.#directory(`/${parts.join('/')}`, true)!;
+		const slash = plan.path.lastIndexOf('/');
+		const name = plan.path.slice(slash + 1);
+		const parent = this.#directory(slash <= 0 ? '/' : plan.path.slice(0, slash));
 		if (parent.children.has(name)) throw new Error(`Two planned files at ${plan.path}.`);
 		const real = plan.tag === 'real' && plan.content instanceof StoredContent;
 		const knownSha256 = real ? REAL_MEDIA_FILES.find((f) => `${f.folder}/${f.phoneName}` === plan.path)?.sha256 : undefined;
-		parent.children.set(name, { plan, content: plan.content, bytesRead: 0, resize: undefined, knownSha256 });
+		const node: FileNode = { plan, content: plan.content, bytesRead: 0, resize: undefined, knownSha256 };
+		parent.children.set(name, node);
+		this.#index.set(plan.path, node);
 		this.#fileBytes += plan.content.size;
 		this.#invalidate(plan.path);
 	}
@@ -287,14 +271,17 @@ export class VirtualCameraRoll implements VirtualFileSystem {
 		this.#invalidate(path);
 	}
 
-	/** Forgets cached listings and times along the path after a change. */
+	/** Forgets cached listings and times of the folders above `path` after a change. */
 	#invalidate(path: string): void {
-		let dir: DirNode | FileNode | undefined = this.#root;
-		for (const part of splitPath(path)) {
+		let at = path;
+		while (at.length > 1) {
+			const slash = at.lastIndexOf('/');
+			at = slash <= 0 ? '/' : at.slice(0, slash);
+			const dir = this.#index.get(at);
 			if (dir === undefined || !isDir(dir)) return;
+			if (dir.sortedNames === undefined && dir.times === undefined) return; // nothing cached further up either
 			dir.sortedNames = undefined;
 			dir.times = undefined;
-			dir = dir.children.get(part);
 		}
 	}
 

@@ -117,7 +117,7 @@ function tiff(ifd0: TiffEntry[], exif: TiffEntry[], littleEndian: boolean): Uint
 }
 
 /** Apple's MakerNote: `Apple iOS\0`, version 1, `MM`, an IFD whose offsets count from the note's start. */
-export function appleMakerNote(mediaGroupUuid: string | undefined): Uint8Array {
+function appleMakerNote(mediaGroupUuid: string | undefined): Uint8Array {
 	const w = new ByteWriter();
 	w.ascii('Apple iOS').u8(0).u16(1).ascii('MM');
 	const entries: TiffEntry[] = [{ tag: 0x0001, value: { type: 'slong', values: [14] } }];

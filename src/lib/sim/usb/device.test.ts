@@ -1,9 +1,9 @@
-import { firstDifference } from './test-bytes';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimUsbDevice } from './device';
 import { echoDeviceEnd } from './echo';
 import { SimUsbHardware, type SimUsbHardwareOptions } from './hardware';
 import { SimUsb } from './sim-usb';
+import { firstDifference } from './test-bytes';
 
 const MUX_IN = 5;
 const MUX_OUT = 4;

@@ -130,7 +130,7 @@ export class SimUsbHardware {
 			reset: async () => this.#ensurePlugged(),
 			clearHalt: async (direction, endpointNumber) => this.#clearHalt(direction, endpointNumber),
 			controlTransferIn: async (setup, length) => this.#controlIn(setup, length),
-			controlTransferOut: async (setup) => this.#controlOut(setup),
+			controlTransferOut: async () => this.#controlOut(),
 			transferIn: (endpointNumber, length) => this.#transferIn(handle, endpointNumber, length),
 			transferOut: (endpointNumber, data) => this.#transferOut(handle, endpointNumber, data),
 		};
@@ -216,9 +216,9 @@ export class SimUsbHardware {
 		return { status: 'stall', data: EMPTY };
 	}
 
-	#controlOut(setup: SimControlSetup): SimOutResult {
+	/** No OUT control request is modelled (SET_MODE is an IN request): the device stalls them all. */
+	#controlOut(): SimOutResult {
 		this.#ensurePlugged();
-		void setup;
 		return { status: 'stall', bytesWritten: 0 };
 	}
 

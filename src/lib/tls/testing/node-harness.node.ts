@@ -87,6 +87,8 @@ export interface NodeServerOptions {
 	ca: string;
 	ciphers?: string;
 	maxVersion?: tls.SecureVersion;
+	/** OpenSSL's signature-algorithm list for ServerKeyExchange and CertificateRequest. */
+	sigalgs?: string;
 	onKeylog?: (line: string) => void;
 }
 
@@ -104,6 +106,7 @@ export function startNodeTlsServer(duplex: Duplex, options: NodeServerOptions): 
 		minVersion: 'TLSv1.2',
 		maxVersion: options.maxVersion ?? 'TLSv1.2',
 		ciphers: options.ciphers ?? LOCKDOWN_CIPHERS,
+		...(options.sigalgs === undefined ? {} : { sigalgs: options.sigalgs }),
 	});
 	if (options.onKeylog) server.on('keylog', (line: Buffer) => options.onKeylog?.(line.toString().trim()));
 	return new Promise((resolve, reject) => {

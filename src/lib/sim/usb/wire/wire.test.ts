@@ -1,4 +1,3 @@
-import { firstDifference } from '../test-bytes';
 import { describe, expect, it } from 'vitest';
 import { echoDeviceEnd } from '../echo';
 import { SimUsbHardware } from '../hardware';
@@ -7,6 +6,7 @@ import { SimUsb } from '../sim-usb';
 import { WireSimUsbRegistryLink } from './registry-client';
 import { serveSimUsb } from './server';
 import { createWireSocketPair, messagePortWireSocket, type WireDialer } from './socket';
+import { firstDifference } from '../test-bytes';
 
 /** The test process's registry, and a dialer through which "realms" reach it over in-memory sockets. */
 function bus() {
