@@ -24,18 +24,24 @@ export interface TlsChannel extends ByteChannel {
 	readonly session: TlsSessionInfo;
 	/**
 	 * Ends TLS and hands back the channel underneath, for lockdownd's StopSession (which goes on in
-	 * plaintext) and for "handshake-only" services. By default sends close_notify and waits for the
-	 * peer's (application data arriving meanwhile can still be read from `readable`); with
-	 * `{ closeNotify: false }` it drops TLS at once, without a word to the peer. Bytes that arrived after
-	 * the last TLS record come first from the returned channel's `readable`. This channel is unusable
-	 * afterwards; wait for pending writes before detaching.
+	 * plaintext) and for "handshake-only" services. Records already received are handled first (their
+	 * data can still be read from `readable`); bytes after the last TLS record, and the result of a
+	 * channel read still under way, come first from the returned channel's `readable`. This channel is
+	 * unusable afterwards. See `DetachOptions` for what is said to the peer.
 	 */
 	detach(options?: DetachOptions): Promise<ByteChannel>;
 }
 
 export interface DetachOptions {
-	/** Exchange close_notify alerts first (default true). */
-	closeNotify?: boolean;
+	/**
+	 * - 'send' (default): send our close_notify and return at once, as libimobiledevice does on
+	 *   StopSession. If the peer answers with its own, it is checked with the session's keys and dropped
+	 *   from the plaintext.
+	 * - 'exchange': send ours and wait for the peer's (RFC 5246 §7.2.1); hangs if the peer never answers.
+	 * - 'none': say nothing (handshake-only services; the device's side of StopSession). A close_notify
+	 *   the peer sends first is dropped from the plaintext as with 'send'.
+	 */
+	closeNotify?: 'send' | 'exchange' | 'none';
 }
 
 /** Records decrypted at once when several are waiting: WebCrypto runs them in parallel. */
@@ -99,6 +105,8 @@ class TlsConnection implements TlsChannel {
 	#readSettled: Promise<void> = Promise.resolve();
 	#ended = false;
 	#readFailure: { error: unknown } | undefined;
+	/** Settles when the record a read is handling has been handled (`detach` waits for it). */
+	#handling: Promise<void> = Promise.resolve();
 
 	constructor(channel: ByteChannel, machine: HandshakeMachine) {
 		this.#channel = channel;
@@ -166,13 +174,15 @@ class TlsConnection implements TlsChannel {
 	}
 
 	async detach(options: DetachOptions = {}): Promise<ByteChannel> {
+		const mode = options.closeNotify ?? 'send';
 		if (this.#failure !== undefined) throw this.#failure;
 		if (this.#closed || this.#detached || this.#handingBack) {
 			throw new TlsError('the secure session was already closed or handed back.', 'internal_error');
 		}
+		let inStep: boolean;
 		try {
-			if (options.closeNotify ?? true) {
-				this.#sendCloseNotify();
+			if (mode !== 'none') this.#sendCloseNotify();
+			if (mode === 'exchange') {
 				await this.#locked(async () => {
 					while (!this.#peerClosed) {
 						if (this.#failure !== undefined) throw this.#failure;
@@ -181,6 +191,8 @@ class TlsConnection implements TlsChannel {
 				});
 			}
 			this.#handingBack = true;
+			await this.#handling;
+			inStep = await this.#handleBufferedRecords();
 			await this.#sender.settle();
 		} catch (error) {
 			throw this.#fail(error);
@@ -188,11 +200,49 @@ class TlsConnection implements TlsChannel {
 		if (this.#failure !== undefined) throw this.#failure;
 		// From here to the return nothing awaits, so no read can land in between.
 		this.#detached = true;
-		this.#deframer.pushFront(this.#inFlight.map(({ record }) => encodeRecord(record)));
-		this.#inFlight = [];
 		this.#endStreams(new TlsError('the secure session was ended, so it cannot carry data any more.', 'internal_error'));
 		this.#writer.releaseLock();
-		return plainChannel(this.#deframer.takeBuffered(), this.#reading, this.#reader, this.#channel);
+		const closeNotifyCheck = inStep && !this.#peerClosed ? this.#readCipher : undefined;
+		return plainChannel(this.#deframer.takeBuffered(), this.#reading, this.#reader, this.#channel, closeNotifyCheck);
+	}
+
+	/**
+	 * Handles the complete records already here while they belong to the session (a close_notify ends
+	 * it; a record that does not decrypt is where plaintext begins) and puts the rest back untouched.
+	 * True when the read side is still in step with the peer's record numbers.
+	 */
+	async #handleBufferedRecords(): Promise<boolean> {
+		while (!this.#peerClosed) {
+			if (this.#inFlight.length === 0) {
+				let record: TlsRecord | undefined;
+				try {
+					record = this.#deframer.next();
+				} catch {
+					return true; // not a TLS header: plaintext from here
+				}
+				if (record === undefined) return true;
+				this.#inFlight.push(this.#opening(record));
+			}
+			const { record, opened } = this.#inFlight[0]!;
+			let fragment: Uint8Array;
+			try {
+				fragment = await opened;
+			} catch {
+				this.#putBackInFlight();
+				return false;
+			}
+			this.#inFlight.shift();
+			const data = await this.#dispatch(record, fragment);
+			if (data !== undefined) enqueueQuietly(this.#readableController, data);
+		}
+		this.#putBackInFlight();
+		return true;
+	}
+
+	/** Records taken but not to be handled (they follow close_notify, or are not TLS): back, exactly as they came. */
+	#putBackInFlight(): void {
+		this.#deframer.pushFront(this.#inFlight.map(({ record }) => encodeRecord(record)));
+		this.#inFlight = [];
 	}
 
 	// ---- reading ---------------------------------------------------------------------------------
@@ -234,14 +284,20 @@ class TlsConnection implements TlsChannel {
 			this.#inFlight.push(this.#opening(record));
 		}
 		if (this.#inFlight.length < MAX_RECORDS_IN_FLIGHT && !this.#ended) void this.#startRead();
+		const handling = this.#handleOldest();
+		this.#handling = handling.then(
+			() => undefined,
+			() => undefined,
+		);
+		return handling;
+	}
+
+	async #handleOldest(): Promise<boolean> {
 		const { record, opened } = this.#inFlight.shift()!;
 		const data = await this.#dispatch(record, await opened);
 		if (data !== undefined) this.#readableController?.enqueue(data);
-		if (this.#peerClosed) {
-			// What follows close_notify is not ours: put it back exactly as it came.
-			this.#deframer.pushFront(this.#inFlight.map((rest) => encodeRecord(rest.record)));
-			this.#inFlight = [];
-		}
+		// What follows close_notify is not ours.
+		if (this.#peerClosed) this.#putBackInFlight();
 		return data !== undefined;
 	}
 
@@ -305,7 +361,7 @@ class TlsConnection implements TlsChannel {
 	/** Waits for more bytes; throws when the channel failed or ended where it may not. */
 	async #readMore(): Promise<void> {
 		if (!this.#ended && this.#readFailure === undefined) await this.#startRead();
-		const quietEnd = this.#closed && this.#machine.established;
+		const quietEnd = (this.#closed || this.#handingBack) && this.#machine.established;
 		if (this.#readFailure !== undefined) {
 			if (quietEnd) return;
 			const cause = this.#readFailure.error;
@@ -400,8 +456,9 @@ class TlsConnection implements TlsChannel {
 		if (alert.description === 'close_notify') {
 			this.#peerClosed = true;
 			if (!this.#machine.established) throw this.#endOfStream();
-			// RFC 5246 §7.2.1: answer with our own close_notify.
-			this.#sendCloseNotify();
+			// RFC 5246 §7.2.1: answer with our own, unless we are handing the channel back (then what
+			// we say, if anything, is the caller's choice).
+			if (!this.#handingBack) this.#sendCloseNotify();
 			return;
 		}
 		if (alert.level === 'fatal') {
@@ -554,6 +611,14 @@ function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array>): 
 	}
 }
 
+function enqueueQuietly(controller: ReadableStreamDefaultController<Uint8Array> | undefined, chunk: Uint8Array): void {
+	try {
+		controller?.enqueue(chunk);
+	} catch {
+		// The reader went away; nobody wants it.
+	}
+}
+
 function errorQuietly(controller: { error(reason: unknown): void }, reason: unknown): void {
 	try {
 		controller.error(reason);
@@ -562,34 +627,85 @@ function errorQuietly(controller: { error(reason: unknown): void }, reason: unkn
 	}
 }
 
+/** A close_notify protected with AES-GCM: header, explicit nonce, two alert bytes, tag. */
+const PROTECTED_ALERT_LENGTH = 5 + 8 + 2 + 16;
+
 /**
  * The channel underneath, with `leftover` (bytes read past the last TLS record) in front, then the
- * result of the read that was under way when TLS let go, then the channel's own reads.
+ * result of the read that was under way when TLS let go, then the channel's own reads. With
+ * `closeNotifyCheck`, a close_notify the peer sends first (genuine: it decrypts with the session's
+ * next record number) is dropped.
  */
 function plainChannel(
 	leftover: Uint8Array,
 	pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | undefined,
 	reader: ReadableStreamDefaultReader<Uint8Array>,
 	channel: ByteChannel,
+	closeNotifyCheck: AesGcmRecordCipher | undefined,
 ): ByteChannel {
-	let pending: Uint8Array | undefined = leftover.length > 0 ? leftover : undefined;
+	let first: Uint8Array | undefined = leftover.length > 0 ? leftover : undefined;
+	const next = async (): Promise<Uint8Array | undefined> => {
+		if (first !== undefined) {
+			const chunk = first;
+			first = undefined;
+			return chunk;
+		}
+		const read = pendingRead ?? reader.read();
+		pendingRead = undefined;
+		const { value, done } = await read;
+		return done ? undefined : value;
+	};
+	let checked = closeNotifyCheck === undefined;
 	const readable = new ReadableStream<Uint8Array>(
 		{
 			async pull(controller) {
-				if (pending !== undefined) {
-					controller.enqueue(pending);
-					pending = undefined;
-					return;
+				let chunk: Uint8Array | undefined;
+				if (!checked) {
+					checked = true;
+					chunk = await withoutLeadingCloseNotify(next, closeNotifyCheck!);
+					if (chunk !== undefined && chunk.length === 0) chunk = await next();
+				} else {
+					chunk = await next();
 				}
-				const read = pendingRead ?? reader.read();
-				pendingRead = undefined;
-				const { value, done } = await read;
-				if (done) controller.close();
-				else controller.enqueue(value);
+				if (chunk === undefined) controller.close();
+				else controller.enqueue(chunk);
 			},
 			cancel: (reason) => reader.cancel(reason),
 		},
 		{ highWaterMark: 0 },
 	);
 	return { readable, writable: channel.writable, close: () => channel.close() };
+}
+
+/**
+ * Reads as far as needed to tell whether the stream starts with the peer's protected close_notify;
+ * returns what follows it, or everything read if it does not (`undefined` for an empty, ended stream).
+ */
+async function withoutLeadingCloseNotify(
+	next: () => Promise<Uint8Array | undefined>,
+	cipher: AesGcmRecordCipher,
+): Promise<Uint8Array | undefined> {
+	const header = Uint8Array.of(CONTENT_TYPE.alert, TLS12 >>> 8, TLS12 & 0xff, 0, PROTECTED_ALERT_LENGTH - 5);
+	let bytes = new Uint8Array(0);
+	let ended = false;
+	while (bytes.length < PROTECTED_ALERT_LENGTH && bytes.every((byte, i) => i >= header.length || byte === header[i])) {
+		const chunk = await next();
+		if (chunk === undefined) {
+			ended = true;
+			break;
+		}
+		bytes = concatBytes([bytes, chunk]);
+	}
+	const looksLikeAlert =
+		bytes.length >= PROTECTED_ALERT_LENGTH && header.every((byte, i) => bytes[i] === byte);
+	if (looksLikeAlert) {
+		try {
+			const fragment = bytes.subarray(5, PROTECTED_ALERT_LENGTH);
+			const alert = decodeAlert(await cipher.open({ type: CONTENT_TYPE.alert, version: TLS12, fragment }));
+			if (alert?.description === 'close_notify') return bytes.subarray(PROTECTED_ALERT_LENGTH);
+		} catch {
+			// Not the peer's record: plaintext that happens to look like one.
+		}
+	}
+	return ended && bytes.length === 0 ? undefined : bytes;
 }

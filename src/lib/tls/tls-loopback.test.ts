@@ -277,7 +277,7 @@ describe('handing the channel back (detach)', () => {
 		return { tap, arm: () => void (armed = true) };
 	}
 
-	it('after close_notify both ways, goes on in plaintext with no byte lost (StopSession)', async () => {
+	it('StopSession as libimobiledevice does it: close_notify sent, no wait; the answering one is checked and dropped', async () => {
 		const toClient = coalescing('PLAIN-1');
 		const { client, server } = await connect({ toClient: toClient.tap });
 		void send(client, encoder.encode('StopSession'));
@@ -287,15 +287,14 @@ describe('handing the channel back (detach)', () => {
 
 		// From here the client gets the server's close_notify and its first plaintext in one chunk.
 		toClient.arm();
-		const clientPlain = client.detach();
+		const plain = await client.detach();
 		const serverReader = server.readable.getReader();
-		expect((await serverReader.read()).done).toBe(true); // the client's close_notify arrived
+		expect((await serverReader.read()).done).toBe(true); // the client's close_notify arrived (and was answered)
 		serverReader.releaseLock();
 		const serverPlain = await server.detach();
 		const serverWriter = serverPlain.writable.getWriter();
 		await serverWriter.write(encoder.encode('PLAIN-1'));
 
-		const plain = await clientPlain;
 		expect(decoder.decode(await readBytes(plain.readable, 7))).toBe('PLAIN-1');
 		const clientWriter = plain.writable.getWriter();
 		await clientWriter.write(encoder.encode('PLAIN-2'));
@@ -308,6 +307,39 @@ describe('handing the channel back (detach)', () => {
 		await expect(client.detach()).rejects.toMatchObject({ code: 'tls' });
 	});
 
+	it('StopSession as lockdownd does it: the device says nothing, and drops the host’s close_notify', async () => {
+		const { client: host, server: device } = await connect();
+		await send(host, encoder.encode('StopSession'));
+		expect(decoder.decode(await readBytes(device.readable, 11))).toBe('StopSession');
+		await send(device, encoder.encode('ok'));
+		const devicePlain = await device.detach({ closeNotify: 'none' });
+		expect(decoder.decode(await readBytes(host.readable, 2))).toBe('ok');
+		const hostPlain = await host.detach();
+		await hostPlain.writable.getWriter().write(encoder.encode('GetValue'));
+		expect(decoder.decode(await readBytes(devicePlain.readable, 8))).toBe('GetValue');
+		await devicePlain.writable.getWriter().write(encoder.encode('value'));
+		expect(decoder.decode(await readBytes(hostPlain.readable, 5))).toBe('value');
+	});
+
+	it('can wait for the peer’s close_notify (exchange), then go on in plaintext', async () => {
+		const { client, server } = await connect();
+		const clientPlain = client.detach({ closeNotify: 'exchange' });
+		const serverReader = server.readable.getReader();
+		expect((await serverReader.read()).done).toBe(true); // answers the client's close_notify
+		const plain = await clientPlain;
+		const serverPlain = await server.detach();
+		await serverPlain.writable.getWriter().write(encoder.encode('after'));
+		expect(decoder.decode(await readBytes(plain.readable, 5))).toBe('after');
+	});
+
+	it('passes on plaintext that only looks like a close_notify', async () => {
+		const { client, server } = await connect();
+		const [clientPlain, serverPlain] = await Promise.all([client.detach({ closeNotify: 'none' }), server.detach({ closeNotify: 'none' })]);
+		const lookalike = new Uint8Array([21, 3, 3, 0, 26, ...new Array<number>(26).fill(0xab), ...encoder.encode('tail')]);
+		await serverPlain.writable.getWriter().write(lookalike);
+		expect([...(await readBytes(clientPlain.readable, lookalike.length))]).toEqual([...lookalike]);
+	});
+
 	it('drops TLS at once for handshake-only services, keeping bytes that came with the last record', async () => {
 		const toClient = coalescing('PLAIN');
 		const link = interpose(undefined, toClient.tap);
@@ -315,10 +347,10 @@ describe('handing the channel back (detach)', () => {
 		const server = await startTlsServer(link.server, serverOptions());
 		// The server's last handshake record is still held by the tap: it will arrive with the plaintext.
 		toClient.arm();
-		const serverPlain = await server.detach({ closeNotify: false });
+		const serverPlain = await server.detach({ closeNotify: 'none' });
 		await serverPlain.writable.getWriter().write(encoder.encode('PLAIN'));
 		const client = await clientPromise;
-		const plain = await client.detach({ closeNotify: false });
+		const plain = await client.detach({ closeNotify: 'none' });
 		expect(decoder.decode(await readBytes(plain.readable, 5))).toBe('PLAIN');
 	});
 });

@@ -1,0 +1,1 @@
+export { IPhone, LOCKDOWN_PORT, type IPhoneOpenOptions } from './iphone';

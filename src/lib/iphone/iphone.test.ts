@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { isDeviceError } from '../errors';
+import { SimUsb } from '../sim/usb';
+import { VirtualIPhone } from '../sim/virtual-iphone';
+import { IPhone } from './iphone';
+
+async function plugged(chunking: 'packet' | 'stream' = 'packet') {
+	const phone = await VirtualIPhone.create({ usb: { chunking, seed: 7 } });
+	const usb = new SimUsb();
+	usb.plug(phone.hardware, { granted: true });
+	return { phone, usb };
+}
+
+describe('IPhone over the virtual iPhone', () => {
+	it.each(['packet', 'stream'] as const)('claims it, starts usbmux and asks lockdownd its type (%s chunking)', async (chunking) => {
+		const { phone, usb } = await plugged(chunking);
+		const iphone = await IPhone.open(usb);
+		expect(iphone.udid).toBe(phone.udid);
+		const lockdown = await iphone.lockdown();
+		expect(await lockdown.queryType()).toBe('com.apple.mobile.lockdown');
+		await iphone.close();
+		expect(phone.mux.violations).toEqual([]);
+	});
+
+	it('fails a pending request with "unplugged" when the cable is pulled, instead of hanging', async () => {
+		const { phone, usb } = await plugged();
+		const iphone = await IPhone.open(usb);
+		const lockdown = await iphone.lockdown();
+		phone.mux.stall();
+		const pending = lockdown.queryType();
+		phone.unplug();
+		const error = await pending.catch((e: unknown) => e);
+		expect(isDeviceError(error), String(error)).toBe(true);
+		expect((error as { code: string }).code).toBe('unplugged');
+		await iphone.closed;
+	});
+});
