@@ -1,1 +1,2 @@
 export { IPhone, LOCKDOWN_PORT, type IPhoneOpenOptions } from './iphone';
+export { openTrustedSession, type TrustOptions, type TrustedSession } from './trusted-session';

@@ -23,3 +23,4 @@ export {
 } from './plist-frame';
 export { isPlistDict, type PlistDict, type PlistValue } from '../plist/value';
 export type { SecureChannel, SessionSecurity } from './session-security';
+export { tlsSessionSecurity } from './tls-session-security';

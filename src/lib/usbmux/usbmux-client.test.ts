@@ -5,6 +5,9 @@ import { ByteReader } from '../streams/byte-reader';
 import { HOST_WINDOW } from './constants';
 import { UsbmuxClient, type UsbmuxClientOptions } from './usbmux-client';
 
+/** Waiting for the other end to get somewhere: generous, for a loaded machine. */
+const POLL = { timeout: 10_000 };
+
 /** An echo service: writes back whatever it reads. */
 function echo(connection: ByteChannel): void {
 	void connection.readable.pipeTo(connection.writable).catch(() => undefined);
@@ -135,7 +138,7 @@ describe('UsbmuxClient with the virtual iPhone', () => {
 				await connection.close();
 			}),
 		);
-		await expect.poll(() => device.connections().length).toBe(0);
+		await expect.poll(() => device.connections().length, POLL).toBe(0);
 		expect(device.violations).toEqual([]);
 		await client.close();
 	});
@@ -146,7 +149,7 @@ describe('UsbmuxClient with the virtual iPhone', () => {
 		const { client, transport } = await start(device);
 		const a = await client.connect(1234);
 		const b = await client.connect(1234);
-		await expect.poll(() => device.connections().length).toBe(2);
+		await expect.poll(() => device.connections().length, POLL).toBe(2);
 		await client.close();
 		expect((await a.readable.getReader().read()).done).toBe(true);
 		await expect(b.writable.getWriter().write(new Uint8Array(1))).rejects.toMatchObject({ code: 'connection-closed' });
@@ -167,7 +170,7 @@ describe('UsbmuxClient with the virtual iPhone', () => {
 		const { client } = await start(device);
 		const connection = await client.connect(1234);
 		// Wait until the device has filled our window, then give it more chances to overrun it.
-		await expect.poll(() => device.connections()[0]?.unacknowledged, { interval: 1 }).toBe(HOST_WINDOW);
+		await expect.poll(() => device.connections()[0]?.unacknowledged, { ...POLL, interval: 1 }).toBe(HOST_WINDOW);
 		for (let i = 0; i < 20; i++) await turn();
 		expect(connection.bufferedAmount).toBe(HOST_WINDOW);
 		expect(device.connections()[0]?.bytesSent).toBe(HOST_WINDOW);
@@ -177,7 +180,7 @@ describe('UsbmuxClient with the virtual iPhone', () => {
 		let received = 0;
 		while (received < total) received += (await reader.readSome(1 << 20))!.byteLength;
 		expect(received).toBe(total);
-		await expect.poll(() => written).toBe(true);
+		await expect.poll(() => written, POLL).toBe(true);
 		expect(device.violations).toEqual([]);
 		await client.close();
 	});
@@ -193,7 +196,7 @@ describe('UsbmuxClient with the virtual iPhone', () => {
 			.getWriter()
 			.write(new Uint8Array(400_000).fill(1))
 			.then(() => (done = true));
-		await expect.poll(() => device.connections()[0]?.bytesReceived, { interval: 1 }).toBe(131072);
+		await expect.poll(() => device.connections()[0]?.bytesReceived, { ...POLL, interval: 1 }).toBe(131072);
 		for (let i = 0; i < 20; i++) await turn();
 		expect(device.connections()[0]?.bytesReceived).toBe(131072);
 		expect(done).toBe(false);

@@ -10,3 +10,4 @@ export type { DeviceSessionSecurity, DeviceTlsCredentials } from './device-sessi
 export type { ServiceEndpoint, ServiceRegistry } from './service-registry';
 export { TrustDialog, type TrustDialogOptions, type TrustOutcome } from './trust-dialog';
 export { clientCertificateSignedByRoot } from './pair-record-check';
+export { tlsDeviceSecurity } from './tls-device-security';

@@ -4,6 +4,9 @@ import { createChannelPair } from '../../streams/byte-channel';
 import { ByteReader } from '../../streams/byte-reader';
 import { SimUsbmuxDevice } from './sim-usbmux-device';
 
+/** Waiting for the other end to get somewhere: generous, for a loaded machine. */
+const POLL = { timeout: 10_000 };
+
 const hex = (text: string) => Uint8Array.from((text.replace(/[\s|]/g, '').match(/../g) ?? []).map((b) => parseInt(b, 16)));
 
 /** The device on one end of an in-memory pipe; the test speaks raw host bytes on the other. */
@@ -130,7 +133,7 @@ describe('SimUsbmuxDevice', () => {
 		await host.send('00000006 00000024 feedface 0009 0007 | 0001 f27e 000001dd 00000001 50 10 0800 0000 0000');
 		await host.send('00000006 00000024 feedface 000a 0000 | 0001 f27e 000001dd 00000001 50 04 0800 0000 0000');
 		await host.end();
-		await expect.poll(() => device.violations.map((v) => v.kind)).toEqual(['zlp-length', 'bad-seq', 'bad-seq']);
+		await expect.poll(() => device.violations.map((v) => v.kind), POLL).toEqual(['zlp-length', 'bad-seq', 'bad-seq']);
 	});
 
 	it('sends a CONTROL error for a bad magic and for a packet over 65535 bytes', async () => {
@@ -158,5 +161,42 @@ describe('SimUsbmuxDevice', () => {
 		expect(await host.next()).toEqual(hex('00000000 00000014 | 00000001 00000000 00000000'));
 		await host.send('00000006 0000001c | 0001 f27e 00000000 00000000 50 02 0800 0000 0000');
 		expect(await host.next()).toEqual(hex('00000006 0000001c | f27e 0001 00000000 00000001 50 12 0200 0000 0000'));
+	});
+
+	it('never sends beyond the host window, and at most 32764 bytes a packet', async () => {
+		const device = new SimUsbmuxDevice();
+		device.listen(62078, (connection) => void connection.writable.getWriter().write(new Uint8Array(200_000).fill(9)));
+		const host = rawHost(device);
+		await host.send(VERSION);
+		await host.next();
+		// The host advertises 64 KiB (field 0x0100).
+		await host.send(SETUP, SYN.replace('50 02 0200', '50 02 0100'), ACK.replace('50 10 0200', '50 10 0100'));
+		await host.next(); // SYN/ACK
+		const sizes = [(await host.next()).byteLength, (await host.next()).byteLength, (await host.next()).byteLength];
+		expect(sizes).toEqual([32764, 32764, 36 + 65536 - 2 * 32728]);
+		expect(device.connections()[0]).toMatchObject({ bytesSent: 65536, unacknowledged: 65536 });
+		// Acknowledging 40000 bytes lets exactly 40000 more out.
+		await host.send('00000006 00000024 feedface 0003 0004 | 0001 f27e 00000001 00009c41 50 10 0100 0000 0000');
+		const more = [(await host.next()).byteLength, (await host.next()).byteLength];
+		expect(more).toEqual([32764, 36 + 40000 - 32728]);
+		expect(device.connections()[0]).toMatchObject({ bytesSent: 105536, unacknowledged: 65536 });
+	});
+
+	it('holds everything back while stalled and sends it in order afterwards', async () => {
+		const device = new SimUsbmuxDevice();
+		device.listen(62078, () => undefined);
+		const host = rawHost(device);
+		device.stall();
+		await host.send(VERSION);
+		await host.send(SETUP, SYN);
+		let arrived = false;
+		const next = host.next().finally(() => (arrived = true));
+		for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+		expect(arrived).toBe(false);
+		device.unstall();
+		expect((await next).byteLength).toBe(20);
+		expect(await host.next()).toEqual(
+			hex('00000006 00000024 feedface 0000 0001 | f27e 0001 00000000 00000001 50 12 0200 0000 0000'),
+		);
 	});
 });

@@ -1,5 +1,4 @@
-import './reflect-metadata-shim';
-import * as x509 from '@peculiar/x509';
+import * as x509 from '../../pairing/x509';
 
 /**
  * Pair-record-shaped certificates for tests (protocol.md §5.2): an RSA-2048 root (self-signed, empty
