@@ -125,7 +125,7 @@ describe('UsbmuxClient with the virtual iPhone', () => {
 		await transport.closed;
 	});
 
-	it('opens many connections at once and reuses source ports after close', async () => {
+	it('opens many connections at once on distinct source ports, handed out round robin', async () => {
 		const device = new SimUsbmuxDevice();
 		device.listen(1234, echo);
 		const { client } = await start(device);
@@ -139,6 +139,9 @@ describe('UsbmuxClient with the virtual iPhone', () => {
 			}),
 		);
 		await expect.poll(() => device.connections().length, POLL).toBe(0);
+		// Port 1 is free again but the next one is 21, so a late packet for port 1 cannot be misread.
+		expect(connections.map((c) => c.sourcePort)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+		expect((await client.connect(1234)).sourcePort).toBe(21);
 		expect(device.violations).toEqual([]);
 		await client.close();
 	});

@@ -63,7 +63,7 @@ export class UsbmuxClient {
 	#version: MuxVersion | undefined;
 	#handshake: { resolve: () => void; reject: (error: DeviceError) => void } | undefined;
 	#nextPort = 1;
-	#ackDue = new Set<UsbmuxConnection>();
+	readonly #ackDue = new Set<UsbmuxConnection>();
 	#ackFlushScheduled = false;
 	#dispatching = false;
 	#lastWrite: Promise<unknown> = Promise.resolve();

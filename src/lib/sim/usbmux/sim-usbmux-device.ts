@@ -6,6 +6,7 @@ import {
 	DEVICE_WINDOW,
 	MAX_DEVICE_PACKET_LENGTH,
 	MAX_PACKET_LENGTH,
+	MUX_HEADER_V1_SIZE,
 	MUX_HEADER_V2_SIZE,
 	MUX_MAGIC,
 	MuxProtocol,
@@ -159,7 +160,7 @@ class MuxSession {
 	readonly #ctx: DeviceContext;
 	readonly #channel: ByteChannel;
 	readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-	readonly #framer = new MuxFramer();
+	#framer = new MuxFramer();
 	readonly #reassembler = new PacketReassembler(MAX_PACKET_LENGTH);
 	readonly #connections = new Map<number, SimConnection>();
 	readonly #link: SimConnectionLink;
@@ -169,7 +170,7 @@ class MuxSession {
 	/** The host's last rx_seq. */
 	#hostRxSeq = 0xffff;
 	#held: Uint8Array[] = [];
-	#ackDue = new Set<SimConnection>();
+	readonly #ackDue = new Set<SimConnection>();
 	#ackSoon = false;
 	#ackTimer: ReturnType<typeof setTimeout> | undefined;
 	#ended = false;
@@ -178,11 +179,11 @@ class MuxSession {
 		this.#ctx = ctx;
 		this.#channel = channel;
 		this.#writer = channel.writable.getWriter();
-		const framer = this.#framer;
+		const session = this;
 		this.#link = {
 			window: ctx.window,
 			get maxPayload() {
-				return ctx.maxPacketLength - tcpOverhead(framer.headerSize);
+				return ctx.maxPacketLength - tcpOverhead(session.#framer.headerSize);
 			},
 			send: (header, payload) => this.#emit(this.#framer.tcp(header, payload)),
 			ackDue: (connection, soon) => this.#scheduleAck(connection, soon),
@@ -257,6 +258,11 @@ class MuxSession {
 	}
 
 	#packet(packet: Uint8Array): void {
+		if (this.#phase !== 'version' && isFreshVersionRequest(packet)) {
+			// A new host on the same cable (the page was reloaded, usbmuxd restarted): like a phone, start
+			// the mux over instead of treating the v1 header as a broken v2 one.
+			this.#restart();
+		}
 		const headerSize = this.#framer.headerSize;
 		if (headerSize === MUX_HEADER_V2_SIZE && packet.byteLength >= 12 && readU32(packet, 8) !== MUX_MAGIC) {
 			this.#ctx.violation('bad-magic', `magic 0x${readU32(packet, 8).toString(16)}`);
@@ -292,6 +298,18 @@ class MuxSession {
 			default:
 				return;
 		}
+	}
+
+	#restart(): void {
+		for (const connection of [...this.#connections.values()]) connection.drop();
+		this.#connections.clear();
+		this.#ackDue.clear();
+		this.#held = [];
+		this.#framer = new MuxFramer();
+		this.#reassembler.minimumLength = MUX_HEADER_V1_SIZE;
+		this.#hostTxSeq = undefined;
+		this.#hostRxSeq = 0xffff;
+		this.#phase = 'version';
 	}
 
 	#answerVersion(body: Uint8Array): void {
@@ -419,4 +437,9 @@ class MuxSession {
 
 function connectionKey(hostPort: number, port: number): number {
 	return hostPort * 0x10000 + port;
+}
+
+/** A VERSION request in the 8-byte v1 layout every host starts with: protocol 0, length 20. */
+function isFreshVersionRequest(packet: Uint8Array): boolean {
+	return packet.byteLength === 20 && readU32(packet, 0) === MuxProtocol.Version && readU32(packet, 4) === 20;
 }
