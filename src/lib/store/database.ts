@@ -1,5 +1,6 @@
 import { Dexie, type DexieOptions, type Table } from 'dexie';
 import type { PairRecord } from '../pairing';
+import type { DestinationRow, DeviceRow, FileRow, RunRow } from './backup-rows';
 
 /** One IndexedDB database per origin holds everything the app remembers. */
 export const DATABASE_NAME = 'iphone-backup';
@@ -23,9 +24,23 @@ export const DATABASE_NAME = 'iphone-backup';
 export class AppDatabase extends Dexie {
 	/** Pair records by UDID. Rows are `PairRecord`s, CryptoKeys included (they stay non-extractable). */
 	declare readonly pairRecords: Table<PairRecord, string>;
+	/** iPhones backed up, by UDID. */
+	declare readonly devices: Table<DeviceRow, string>;
+	/** Picked folders with their handles, by id. */
+	declare readonly destinations: Table<DestinationRow, string>;
+	/** Backup runs, numbered by the database. */
+	declare readonly backupRuns: Table<RunRow, number>;
+	/** The per-file journal: one row per version of a phone file per backup. */
+	declare readonly backupFiles: Table<FileRow, [string, string]>;
 
 	constructor(name: string = DATABASE_NAME, options?: DexieOptions) {
 		super(name, options);
 		this.version(1).stores({ pairRecords: 'udid' });
+		this.version(2).stores({
+			devices: 'udid',
+			destinations: 'id, lastUsedAt',
+			backupRuns: '++id, backup',
+			backupFiles: '[backup+key], backup, [backup+state]',
+		});
 	}
 }

@@ -6,3 +6,14 @@ export {
 	type PairRecordStore,
 } from './pair-record-store';
 export { forgetDevice } from './forget-device';
+export { storageCall } from './storage-call';
+export {
+	backupKey,
+	fileKey,
+	type DestinationRow,
+	type DeviceRow,
+	type FileRow,
+	type FileState,
+	type RunOutcome,
+	type RunRow,
+} from './backup-rows';

@@ -1,7 +1,7 @@
-import { DeviceError, hasErrorName } from '../errors';
 import type { PairRecord } from '../pairing';
 import { newUuid } from '../pairing/uuid';
 import type { AppDatabase } from './database';
+import { storageCall } from './storage-call';
 
 /**
  * Where pair records live between visits, by UDID. Records go in and come out whole, private keys
@@ -27,20 +27,20 @@ export class DexiePairRecordStore implements PairRecordStore {
 	}
 
 	async get(udid: string): Promise<PairRecord | undefined> {
-		const row: unknown = await storageCall('read', () => this.#db.pairRecords.get(udid));
+		const row: unknown = await pairingCall('read', () => this.#db.pairRecords.get(udid));
 		return isPairRecord(row) ? row : undefined;
 	}
 
 	async put(record: PairRecord): Promise<void> {
-		await storageCall('save', () => this.#db.pairRecords.put(record));
+		await pairingCall('save', () => this.#db.pairRecords.put(record));
 	}
 
 	async delete(udid: string): Promise<void> {
-		await storageCall('delete', () => this.#db.pairRecords.delete(udid));
+		await pairingCall('delete', () => this.#db.pairRecords.delete(udid));
 	}
 
 	async list(): Promise<PairRecord[]> {
-		const rows: unknown[] = await storageCall('read', () => this.#db.pairRecords.toArray());
+		const rows: unknown[] = await pairingCall('read', () => this.#db.pairRecords.toArray());
 		return byCreation(rows.filter(isPairRecord));
 	}
 }
@@ -119,20 +119,6 @@ const FAILURE_MESSAGES: Record<StorageAction, string> = {
 	delete: 'This browser could not remove the saved pairing with your iPhone.',
 };
 
-/** Runs a database call; any failure becomes a `DeviceError` 'storage' in plain words. */
-async function storageCall<T>(action: StorageAction, call: () => Promise<T>): Promise<T> {
-	try {
-		return await call();
-	} catch (error) {
-		// Dexie wraps the browser's DOMException and keeps it as `inner`.
-		const inner = (error as { inner?: unknown } | null)?.inner;
-		const full = hasErrorName(error, 'QuotaExceededError') || hasErrorName(inner, 'QuotaExceededError');
-		throw new DeviceError('storage', FAILURE_MESSAGES[action], {
-			cause: error,
-			advice: full
-				? 'The disk is full or the browser’s storage for this site is used up. Free some space and try again.'
-				: 'Make sure this page is not open in a private window and that the browser may keep data for this site, ' +
-					'then try again.',
-		});
-	}
+function pairingCall<T>(action: StorageAction, call: () => Promise<T>): Promise<T> {
+	return storageCall(FAILURE_MESSAGES[action], call);
 }

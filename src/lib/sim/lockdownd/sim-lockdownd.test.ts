@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isDeviceError } from '../../errors';
+import { tlsSessionSecurity } from '../../lockdown/tls-session-security';
 import { LockdownClient } from '../../lockdown/lockdown-client';
 import { pairRecordForDevice } from '../../lockdown/pair-record';
 import { PlistChannel } from '../../lockdown/plist-channel';
@@ -13,7 +14,7 @@ import { createDeviceIdentity, type DeviceIdentity } from './device-identity';
 import { clientCertificateSignedByRoot } from './pair-record-check';
 import { SimLockdownd, type SimLockdowndOptions } from './sim-lockdownd';
 import { makePairRecord, type TestPairRecord } from './testing/make-pair-record';
-import { nodeTlsClient, nodeTlsServer } from './testing/node-tls.node';
+import { nodeTlsServer } from './testing/node-tls.node';
 import { TrustDialog } from './trust-dialog';
 
 const fixture = (name: string) =>
@@ -248,7 +249,7 @@ describe('session TLS on the device', () => {
 		const impostor = await makePairRecord(identity.keyPair.publicKey);
 		const [host, device] = createChannelPair();
 		const served = sim.serve(device);
-		const client = new LockdownClient(host, { security: nodeTlsClient() });
+		const client = new LockdownClient(host, { security: tlsSessionSecurity });
 		// Right HostID, but the host certificate and key come from another root.
 		const outcome = await client
 			.startSession({ ...impostor.record, hostId: record.record.hostId })

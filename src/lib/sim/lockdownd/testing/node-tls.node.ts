@@ -92,6 +92,13 @@ function secureChannel(socket: tls.TLSSocket, bridge: RecordBridge, closeNotify:
 				ended = true;
 				controller.close();
 			});
+			// Errors after the handshake (a write into a connection the peer already dropped) end the
+			// readable; left unhandled they would take the process down.
+			socket.on('error', (error) => {
+				if (ended) return;
+				ended = true;
+				controller.error(error);
+			});
 		},
 	});
 	const writable = new WritableStream<Uint8Array>({
@@ -144,11 +151,14 @@ class RecordBridge {
 			write: (chunk: Buffer, _encoding, callback) => {
 				if (!this.#tls) return callback();
 				const bytes = new Uint8Array(chunk);
-				this.#writer.write(bytes).then(() => {
-					// node:tls writes its close_notify as a write of its own.
-					if (bytes[0] === ALERT) this.#onCloseNotifySent();
-					callback();
-				}, callback);
+				this.#writer.write(bytes).then(
+					() => {
+						// node:tls writes its close_notify as a write of its own.
+						if (bytes[0] === ALERT) this.#onCloseNotifySent();
+						callback();
+					},
+					callback,
+				);
 			},
 			final: (callback) => callback(),
 		});
@@ -229,7 +239,7 @@ async function privateKeyPem(key: CryptoKey): Promise<string> {
 function settled(socket: tls.TLSSocket, event: 'secure' | 'secureConnect'): Promise<void> {
 	return new Promise((resolve, reject) => {
 		socket.once(event, () => resolve());
-		socket.once('error', reject);
+		socket.on('error', reject);
 		socket.once('close', () => reject(new Error('TLS connection closed during the handshake')));
 	});
 }

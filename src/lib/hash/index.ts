@@ -1,0 +1,4 @@
+export type { Digests, HashAlgorithm, HasherFactory, StreamHasher } from './types';
+export { inProcessHashers } from './in-process';
+export { HashService } from './hash-service';
+export { remoteHashers, type RemoteHasherFactory, type RemoteHashersOptions, type RemoteHashersStats } from './remote-hashers';
