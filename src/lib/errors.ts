@@ -37,6 +37,16 @@ export type DeviceErrorCode =
 	| 'storage' // the browser could not read or save its records (pairings, settings)
 	// TLS on lockdown and service connections
 	| 'tls' // the secure (TLS) connection failed: bad message, bad key, refused certificate
+	// The backup folder (File System Access)
+	| 'disk-full' // the drive of the backup folder has no space left
+	| 'folder-permission' // the page may no longer write to the backup folder
+	| 'folder-gone' // the backup folder disappeared (drive unplugged, folder moved or deleted)
+	| 'folder-file-exists' // a file is already at that path in the backup: never replaced
+	| 'folder-file-missing' // nothing at that path in the backup folder
+	| 'folder-failed' // the backup folder refused an operation for another reason
+	// The backup engine
+	| 'file-changed' // the file kept changing on the phone while it was being copied
+	| 'verify-failed' // the bytes read back from the backup folder differ from those copied
 	// Any layer
 	| 'protocol' // the phone sent something that breaks the protocol
 	| 'timeout' // the phone stopped answering

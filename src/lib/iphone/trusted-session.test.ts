@@ -4,7 +4,7 @@ import { AfcClient } from '../afc';
 import { isDeviceError } from '../errors';
 import { tlsSessionSecurity } from '../lockdown';
 import { tlsDeviceSecurity, type DeviceSessionSecurity } from '../sim/lockdownd';
-import { nodeTlsServer } from '../sim/lockdownd/testing/node-tls.node';
+import { nodeTlsServer } from '../sim/lockdownd/testing/node-tls';
 import { SimUsb } from '../sim/usb';
 import { VirtualIPhone, type VirtualIPhoneOptions } from '../sim/virtual-iphone';
 import { AppDatabase, DexiePairRecordStore, MemoryPairRecordStore } from '../store';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FIXTURE_MEDIA_DIR } from '../sim/camera-roll/real-media.node';
+import { FIXTURE_MEDIA_DIR } from '../sim/camera-roll/real-media-node';
 import { ByteWriter } from '../sim/camera-roll/byte-writer';
 import { heicParts, jpegParts, movieParts, type StillDescription } from '../sim/camera-roll/synthetic-media';
 import { DeviceFileSource, MemorySource } from './byte-source';

@@ -5,7 +5,7 @@ import { createDeviceIdentity, type DeviceIdentity } from '../sim/lockdownd/devi
 import type { ServiceRegistry } from '../sim/lockdownd/service-registry';
 import { SimLockdownd, type SimLockdowndOptions } from '../sim/lockdownd/sim-lockdownd';
 import { makePairRecord, type TestPairRecord } from '../sim/lockdownd/testing/make-pair-record';
-import { nodeTlsClient, nodeTlsServer } from '../sim/lockdownd/testing/node-tls.node';
+import { nodeTlsClient, nodeTlsServer } from '../sim/lockdownd/testing/node-tls';
 import { DEFAULT_LOCKDOWN_LABEL, LockdownClient, type LockdownClientOptions } from './lockdown-client';
 import { PlistChannel } from './plist-channel';
 import type { PlistDict } from '../plist/value';

@@ -10,7 +10,7 @@ import {
 	withEscrowBag,
 	type PairRecord,
 } from './index';
-import { phoneKey, type PhoneKey } from './test-support.node';
+import { phoneKey, type PhoneKey } from './test-support-node';
 import {
 	BasicConstraintsExtension,
 	KeyUsageFlags,

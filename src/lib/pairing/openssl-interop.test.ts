@@ -6,7 +6,7 @@ import { X509Certificate as NodeCertificate, createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPairRecord, type PairRecord } from './index';
 import { DER_BIT_STRING, DER_SEQUENCE, readDerChildren, readDerElement } from './der';
-import { fixtureCertificates, opensslText, openssl, phoneKey, scratchFolder, type FixtureCertificates, type PhoneKey } from './test-support.node';
+import { fixtureCertificates, opensslText, openssl, phoneKey, scratchFolder, type FixtureCertificates, type PhoneKey } from './test-support-node';
 
 type Kind = 'root' | 'host' | 'device';
 const KINDS: Kind[] = ['root', 'host', 'device'];

@@ -5,7 +5,7 @@ import { isDeviceError } from '../errors';
 import { DER_INTEGER, DER_SEQUENCE, concatBytes, encodeDerElement, readDerElement } from './der';
 import { decodePem, encodePem } from './pem';
 import { MAX_PUBLIC_KEY_PEM_LENGTH, parseRsaPublicKeyPem, rsaPublicKeyFromPkcs1, rsaPublicKeyFromSpki } from './rsa-public-key';
-import { phoneKey } from './test-support.node';
+import { phoneKey } from './test-support-node';
 
 const keys = [phoneKey(1024), phoneKey(2048), phoneKey(3072), phoneKey(2048, 3)];
 

@@ -17,3 +17,4 @@ export {
 	type RunOutcome,
 	type RunRow,
 } from './backup-rows';
+export { rememberDestination, listDestinations, forgetDestination } from './destinations';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
 import { createPairRecord, pairRequestRecord, withEscrowBag, type PairRecord } from '../pairing';
 import { X509Certificate } from '../pairing/x509';
-import { phoneKey } from '../pairing/test-support.node';
+import { phoneKey } from '../pairing/test-support-node';
 import {
 	AppDatabase,
 	DATABASE_NAME,

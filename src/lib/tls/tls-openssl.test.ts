@@ -18,7 +18,7 @@ import {
 	startOpenSslServer,
 	type NodeServerOptions,
 	type OpenSslServer,
-} from './testing/node-harness.node';
+} from './testing/node-harness';
 import { createTestPki, privateKeyPem, signedByRoot, toPem, type TestPki } from './testing/test-pki';
 
 let pki: TestPki;

@@ -4,7 +4,7 @@ import { VirtualReadError } from '../virtual-fs';
 import { type CameraRollFile, PROFILES, REAL_ASSET_COUNT, REAL_MEDIA_FILES, type RealMedia, VirtualCameraRoll } from '.';
 import { fillerByteReference } from './filler';
 import { hashString } from './prng';
-import { loadRealMedia } from './real-media.node';
+import { loadRealMedia } from './real-media-node';
 
 let realMedia: RealMedia;
 let typical: VirtualCameraRoll;

@@ -1,7 +1,7 @@
 /**
  * The real iPhone files of the shared fixtures (`fixtures/media/`), under the names they have on a
  * phone. The caller provides their bytes as a `RealMedia` map keyed by `phoneName` (Node tests read
- * them with `loadRealMedia` from `real-media.node.ts`; the browser demo fetches them). Without the
+ * them with `loadRealMedia` from `real-media-node.ts`; the browser demo fetches them). Without the
  * bytes, the same names are filled with synthetic content of the same size, so listings never change.
  */
 export type RealMedia = ReadonlyMap<string, Uint8Array>;

@@ -14,7 +14,7 @@ import { createDeviceIdentity, type DeviceIdentity } from './device-identity';
 import { clientCertificateSignedByRoot } from './pair-record-check';
 import { SimLockdownd, type SimLockdowndOptions } from './sim-lockdownd';
 import { makePairRecord, type TestPairRecord } from './testing/make-pair-record';
-import { nodeTlsServer } from './testing/node-tls.node';
+import { nodeTlsServer } from './testing/node-tls';
 import { TrustDialog } from './trust-dialog';
 
 const fixture = (name: string) =>

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { decodePlist } from '../../plist';
 import { createChannelPair } from '../../streams/byte-channel';
 import { HEADER_SIZE, decodeHeader, encodeMessage, encodePlistMessage, swapPort } from './protocol';
-import { startUsbmuxdServer, type FrontendDevice, type UsbmuxdServer } from './server.node';
+import { startUsbmuxdServer, type FrontendDevice, type UsbmuxdServer } from './server-node';
 
 const UDID = '00008110-000A10123AF9801E';
 

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { PlistDict } from '../../plist';
 import type { ByteChannel } from '../../streams/byte-channel';
 import { ByteReader } from '../../streams/byte-reader';
-import { socketChannel } from '../../streams/node-socket.node';
+import { socketChannel } from '../../streams/node-socket';
 import {
 	HEADER_SIZE,
 	MAX_MESSAGE_SIZE,

@@ -1,0 +1,243 @@
+import type { AssetFileRole, AssetKind, CaptureDate, DescribedAsset } from '../library';
+import { fileKey, type FileRow } from '../store';
+import type { BackupIndex } from './backup-index';
+
+export interface Tally {
+	assets: number;
+	files: number;
+	bytes: number;
+}
+
+/** How the plan counts what it copies: edits (renders and sidecars) apart from the originals. */
+export type PlanCategory = 'photos' | 'livePhotos' | 'videos' | 'edits' | 'other';
+
+export const PLAN_CATEGORIES: readonly PlanCategory[] = ['photos', 'livePhotos', 'videos', 'edits', 'other'];
+
+/**
+ * - `new`: never backed up;
+ * - `changed`: backed up before, but the phone's file now has another size or modification time
+ *   (the earlier copy stays);
+ * - `unfinished`: a run planned it and did not finish it, or it failed or was in iCloud last time.
+ */
+export type PlanReason = 'new' | 'changed' | 'unfinished';
+
+export interface PlannedFile {
+	devicePath: string;
+	/** `fileKey(devicePath, size, modifiedTime)`. */
+	key: string;
+	assetId: string;
+	role: AssetFileRole;
+	category: PlanCategory;
+	size: number;
+	modifiedTime: number;
+	birthTime: number;
+	reason: PlanReason;
+	/**
+	 * A file of the same size is already in the backup: it may be that file renamed on the phone. Only
+	 * its hash, computed while copying, tells; if it matches, the file is recorded, not stored twice.
+	 */
+	maybeDuplicate: boolean;
+}
+
+export interface PlannedAsset {
+	/** The asset as described, every file of it (the destination names them together). */
+	asset: DescribedAsset;
+	/** Its capture date, ISO 8601 with the offset when known. */
+	capturedAt: string;
+	/** The files to copy, primary first. */
+	files: PlannedFile[];
+}
+
+/** An asset that is listed, but not copied. */
+export interface PlanItem {
+	assetId: string;
+	kind: AssetKind;
+	capturedAt: string;
+	/** The files not yet in the backup. */
+	files: string[];
+	bytes: number;
+}
+
+export interface PlanSummary {
+	/** What will be copied. */
+	total: Tally;
+	/** The same, by category: files and bytes add up to `total`; assets are counted in the category of their kind (`edits` counts assets with edits to copy). */
+	byCategory: Record<PlanCategory, Tally>;
+	/** Why files are copied. */
+	byReason: Record<PlanReason, number>;
+	/** Of those, files that may turn out to be already in the backup under another name. */
+	maybeDuplicates: { files: number; bytes: number };
+	/** Files on the phone already backed up. */
+	alreadyBackedUp: { files: number; bytes: number };
+	/** Assets only in iCloud ("Optimize iPhone Storage"), or files of an asset that are: not failures. */
+	inICloud: PlanItem[];
+	/** Assets the phone refused to read for another reason (gone since the scan, no permission). */
+	unavailable: PlanItem[];
+	estimate: { bytesPerSecond: number; seconds: number };
+	/** Whether the folder's drive can hold it; `fits` is undefined when its free space is unknown. */
+	space: { neededBytes: number; freeBytes: number | undefined; fits: boolean | undefined };
+}
+
+export interface BackupPlan extends PlanSummary {
+	/** Assets with files to copy, in the order given. */
+	assets: PlannedAsset[];
+}
+
+export interface PlanOptions {
+	/** The journal's rows for this backup: tells `unfinished` apart from `new`. */
+	journal?: readonly FileRow[];
+	/** Free bytes on the folder's drive, when known. */
+	freeBytes?: number;
+	/** For the time estimate (default 30 MB/s, what USB 2 gives in practice). */
+	bytesPerSecond?: number;
+}
+
+export const DEFAULT_BYTES_PER_SECOND = 30_000_000;
+/** Opening and closing a file on the phone costs a few round trips whatever its size. */
+const SECONDS_PER_FILE = 0.005;
+
+const EDIT_ROLES: ReadonlySet<AssetFileRole> = new Set(['render', 'live-video-render', 'adjustments']);
+
+const KIND_CATEGORY: Record<AssetKind, PlanCategory> = {
+	photo: 'photos',
+	screenshot: 'photos',
+	'live-photo': 'livePhotos',
+	video: 'videos',
+	other: 'other',
+};
+
+/**
+ * What to copy: every file of every asset on the phone that the backup does not hold yet (by phone
+ * path, size and modification time), grouped by asset so that Live Photo halves and edits travel
+ * together. Assets only in iCloud are listed, never planned and never failures.
+ */
+export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIndex, options: PlanOptions = {}): BackupPlan {
+	const journalStates = new Map<string, FileRow['state']>();
+	for (const row of options.journal ?? []) journalStates.set(row.key, row.state);
+	const backedUpPaths = new Set<string>();
+	for (const entry of backedUp.entries()) backedUpPaths.add(entry.devicePath);
+
+	const byCategory = Object.fromEntries(PLAN_CATEGORIES.map((category) => [category, emptyTally()])) as Record<PlanCategory, Tally>;
+	const total = emptyTally();
+	const byReason: Record<PlanReason, number> = { new: 0, changed: 0, unfinished: 0 };
+	const maybeDuplicates = { files: 0, bytes: 0 };
+	const alreadyBackedUp = { files: 0, bytes: 0 };
+	const inICloud: PlanItem[] = [];
+	const unavailable: PlanItem[] = [];
+	const planned: PlannedAsset[] = [];
+
+	for (const asset of assets) {
+		const capturedAt = captureIso(asset.captureDate);
+		const missing = asset.files.filter((file) => {
+			const done = backedUp.has(fileKey(file.path, file.size, file.modifiedTime));
+			if (done) {
+				alreadyBackedUp.files++;
+				alreadyBackedUp.bytes += file.size;
+			}
+			return !done;
+		});
+		if (missing.length === 0) continue;
+		if (asset.availability !== 'on-iphone') {
+			(asset.availability === 'in-icloud' ? inICloud : unavailable).push(item(asset, capturedAt, missing));
+			continue;
+		}
+		const unreadable = new Set(asset.unreadableFiles);
+		const readable = missing.filter((file) => !unreadable.has(file.path));
+		const placeholders = missing.filter((file) => unreadable.has(file.path));
+		if (placeholders.length > 0) inICloud.push(item(asset, capturedAt, placeholders));
+		if (readable.length === 0) continue;
+
+		const files = readable.map((file): PlannedFile => {
+			const key = fileKey(file.path, file.size, file.modifiedTime);
+			const reason: PlanReason = journalStates.has(key) ? 'unfinished' : backedUpPaths.has(file.path) ? 'changed' : 'new';
+			return {
+				devicePath: file.path,
+				key,
+				assetId: asset.id,
+				role: file.role,
+				category: EDIT_ROLES.has(file.role) ? 'edits' : KIND_CATEGORY[asset.kind],
+				size: file.size,
+				modifiedTime: file.modifiedTime,
+				birthTime: file.birthTime,
+				reason,
+				maybeDuplicate: backedUp.hasSize(file.size),
+			};
+		});
+		planned.push({ asset, capturedAt, files });
+
+		total.assets++;
+		byCategory[KIND_CATEGORY[asset.kind]].assets++;
+		if (files.some((file) => file.category === 'edits')) byCategory.edits.assets++;
+		for (const file of files) {
+			total.files++;
+			total.bytes += file.size;
+			byCategory[file.category].files++;
+			byCategory[file.category].bytes += file.size;
+			byReason[file.reason]++;
+			if (file.maybeDuplicate) {
+				maybeDuplicates.files++;
+				maybeDuplicates.bytes += file.size;
+			}
+		}
+	}
+
+	const bytesPerSecond = options.bytesPerSecond ?? DEFAULT_BYTES_PER_SECOND;
+	const freeBytes = options.freeBytes;
+	return {
+		assets: planned,
+		total,
+		byCategory,
+		byReason,
+		maybeDuplicates,
+		alreadyBackedUp,
+		inICloud,
+		unavailable,
+		estimate: { bytesPerSecond, seconds: estimateSeconds(total.bytes, total.files, bytesPerSecond) },
+		space: { neededBytes: total.bytes, freeBytes, fits: freeBytes === undefined ? undefined : total.bytes <= freeBytes },
+	};
+}
+
+/** The plan without its asset list: what the page shows before the backup starts. */
+export function planSummary(plan: BackupPlan): PlanSummary {
+	const { assets: _assets, ...summary } = plan;
+	return summary;
+}
+
+/** Seconds to copy `bytes` in `files` files at `bytesPerSecond`. */
+export function estimateSeconds(bytes: number, files: number, bytesPerSecond: number): number {
+	if (!(bytesPerSecond > 0)) return Number.POSITIVE_INFINITY;
+	return bytes / bytesPerSecond + files * SECONDS_PER_FILE;
+}
+
+/**
+ * A capture date as ISO 8601: with the photo's own offset when it states one (`2025-05-26T09:27:06-05:00`),
+ * without any zone when the file gave only a wall-clock time, in UTC otherwise.
+ */
+export function captureIso(date: CaptureDate): string {
+	const wall = new Date(date.epochMs + (date.floating ? 0 : (date.offsetMinutes ?? 0) * 60_000));
+	if (Number.isNaN(wall.getTime())) return '';
+	const text = wall.toISOString().slice(0, 23);
+	if (date.floating) return text;
+	if (date.offsetMinutes === undefined) return `${text}Z`;
+	const sign = date.offsetMinutes < 0 ? '-' : '+';
+	const minutes = Math.abs(date.offsetMinutes);
+	return `${text}${sign}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
+}
+
+function pad(value: number): string {
+	return String(value).padStart(2, '0');
+}
+
+function emptyTally(): Tally {
+	return { assets: 0, files: 0, bytes: 0 };
+}
+
+function item(asset: DescribedAsset, capturedAt: string, files: readonly { path: string; size: number }[]): PlanItem {
+	return {
+		assetId: asset.id,
+		kind: asset.kind,
+		capturedAt,
+		files: files.map((file) => file.path),
+		bytes: files.reduce((sum, file) => sum + file.size, 0),
+	};
+}

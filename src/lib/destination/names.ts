@@ -1,0 +1,121 @@
+/**
+ * File names in the backup folder. Every name that comes from the phone passes through
+ * `sanitizeName`, so that it is one path segment every common file system accepts (Windows, macOS,
+ * Linux, and Chromium's own File System Access checks) and can never reach outside its folder.
+ */
+
+/** UTF-8 bytes a name may take: well under the 255 of common file systems, leaving room for `.part-…`. */
+export const MAX_NAME_BYTES = 200;
+/** An extension longer than this is not treated as one (it would not survive shortening). */
+const MAX_EXTENSION_CHARS = 16;
+
+// C0 and C1 controls, DEL, the characters Windows forbids, bidirectional overrides and isolates (which
+// can disguise an extension), line and paragraph separators, and Unicode noncharacters.
+const PLANE_NONCHARACTERS = Array.from({ length: 16 }, (_, i) => `\\u{${(i + 1).toString(16)}fffe}\\u{${(i + 1).toString(16)}ffff}`).join('');
+const UNSAFE_CHARACTERS = new RegExp(
+	`[\\u0000-\\u001f\\u007f-\\u009f/\\\\<>:"|?*\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\u2028\\u2029\\ufdd0-\\ufdef\\ufffe\\uffff${PLANE_NONCHARACTERS}]`,
+	'gu',
+);
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const LEADING_SPACE = /^\s+/u;
+const TRAILING_SPACE_OR_DOT = /[\s.\u200d]+$/u;
+/** Device names Windows reserves, whatever the extension (`NUL.HEIC` too). */
+const RESERVED_STEM = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/i;
+/**
+ * Extensions Chromium refuses to create on a real disk (shell-integrated), and its own swap files,
+ * which `removeLeftovers` deletes: a photo must never look like one.
+ */
+const UNSAFE_EXTENSION = /\.(lnk|local|scf|url|crswap)$/i;
+
+const encoder = new TextEncoder();
+
+export function utf8Length(text: string): number {
+	return encoder.encode(text).length;
+}
+
+/** Splits `IMG_0001.HEIC` into `IMG_0001` and `.HEIC`; a name without a real extension has `''`. */
+export function splitExtension(name: string): { stem: string; extension: string } {
+	const dot = name.lastIndexOf('.');
+	if (dot <= 0 || dot === name.length - 1) return { stem: name, extension: '' };
+	const extension = name.slice(dot);
+	if (extension.length - 1 > MAX_EXTENSION_CHARS || /\s/u.test(extension)) return { stem: name, extension: '' };
+	return { stem: name.slice(0, dot), extension };
+}
+
+/** Cuts `text` to at most `maxBytes` UTF-8 bytes, on a code point boundary. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+	if (maxBytes <= 0) return '';
+	if (text.length * 3 <= maxBytes) return text;
+	let bytes = 0;
+	let end = 0;
+	for (const char of text) {
+		const cp = char.codePointAt(0)!;
+		const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+		if (bytes + size > maxBytes) break;
+		bytes += size;
+		end += char.length;
+	}
+	return text.slice(0, end);
+}
+
+function sanitizeOnce(input: string): string {
+	let name = input.replace(LONE_SURROGATE, '\ufffd').normalize('NFC').replace(UNSAFE_CHARACTERS, '_');
+	name = name.replace(LEADING_SPACE, '').replace(TRAILING_SPACE_OR_DOT, '');
+	// A leading dot hides a file, and our temporary files are the only dot-names we write.
+	if (name.startsWith('.')) name = `_${name.slice(1)}`;
+	if (name === '') return '_';
+	const firstDot = name.indexOf('.');
+	const firstPart = (firstDot === -1 ? name : name.slice(0, firstDot)).replace(/\s+$/u, '');
+	if (RESERVED_STEM.test(firstPart)) name = `_${name}`;
+	if (UNSAFE_EXTENSION.test(name)) name = `${name}_`;
+	if (utf8Length(name) > MAX_NAME_BYTES) {
+		const { stem, extension } = splitExtension(name);
+		const room = MAX_NAME_BYTES - utf8Length(extension);
+		name = `${truncateUtf8(stem, room).replace(TRAILING_SPACE_OR_DOT, '') || '_'}${extension}`;
+	}
+	return name;
+}
+
+/**
+ * One safe path segment for any string: NFC, no separators, controls or characters Windows forbids,
+ * no leading or trailing spaces, no trailing dots, no leading dot, not `.`/`..`/empty, not a Windows
+ * device name, at most `MAX_NAME_BYTES` UTF-8 bytes with the extension kept. Idempotent.
+ */
+export function sanitizeName(input: string): string {
+	let name = input;
+	// Each step can only shorten the name or add one `_` that no later step undoes; a few rounds settle it.
+	for (let round = 0; round < 8; round++) {
+		const next = sanitizeOnce(name);
+		if (next === name) return name;
+		name = next;
+	}
+	return name;
+}
+
+/** True when `name` is a single segment that `sanitizeName` leaves unchanged. */
+export function isSafeName(name: string): boolean {
+	return name !== '' && sanitizeName(name) === name;
+}
+
+/** True when every segment of a `/`-separated relative path is a safe name. */
+export function isSafeRelativePath(path: string): boolean {
+	return path !== '' && path.split('/').every(isSafeName);
+}
+
+/**
+ * The key under which a path is compared with others: NFC and lower case, because the drives people
+ * back up to are often case-insensitive (macOS, Windows) and may store names decomposed (macOS).
+ */
+export function pathKey(path: string): string {
+	return path.normalize('NFC').toLowerCase();
+}
+
+/**
+ * Joins a name from a stem and a tail that must stay whole (` (2).HEIC`), shortening the stem when
+ * the whole would be too long, and sanitizing the result.
+ */
+export function composeName(stem: string, tail: string): string {
+	const room = MAX_NAME_BYTES - utf8Length(tail);
+	const fitted = utf8Length(stem) > room ? truncateUtf8(stem, room).replace(TRAILING_SPACE_OR_DOT, '') : stem;
+	return sanitizeName(`${fitted === '' ? '_' : fitted}${tail}`);
+}

@@ -1,0 +1,127 @@
+/**
+ * A file on its way into the backup: bytes go to a hidden temporary file beside the final one, with a
+ * single writable (never reopened with `keepExistingData`, which copies the whole file); `commit`
+ * gives it its final name only if nothing is there, since OPFS's `move()` would replace it silently.
+ */
+import { fileExistsError, folderFailedError, toFolderError } from './folder-errors';
+import { directoryAt, entryKind, segmentsOf, temporaryName } from './folder-paths';
+import { mapReadErrors } from './read-stream';
+import type { PendingFile } from './types';
+
+type State = 'writing' | 'written' | 'committed' | 'aborted';
+
+/** So that cleanup leaves a temporary file alone while it is in use. */
+export interface PendingFileHooks {
+	/** The temporary file's path (relative to the folder), before it is created. */
+	onStarted?(temporaryPath: string): void;
+	/** The same path, once it needs no protecting: committed, aborted, or never created. */
+	onSettled?(temporaryPath: string): void;
+}
+
+/**
+ * Creates the temporary file for `path` (relative to `folder`, the iPhone's folder) and its parent
+ * folders. Fails with 'folder-file-exists' at once when the final file is already there.
+ */
+export async function createPendingFile(
+	folder: FileSystemDirectoryHandle,
+	path: string,
+	hooks: PendingFileHooks = {},
+): Promise<PendingFile> {
+	const segments = segmentsOf(path, true);
+	const name = segments.at(-1)!;
+	const parentSegments = segments.slice(0, -1);
+	const temporary = temporaryName(name);
+	const temporaryPath = [...parentSegments, temporary].join('/');
+	const fail = async (error: unknown, at = path) => toFolderError(error, folder, at);
+
+	let directory: FileSystemDirectoryHandle;
+	let handle: FileSystemFileHandle;
+	let native: WritableStreamDefaultWriter<FileSystemWriteChunkType>;
+	try {
+		directory = await directoryAt(folder, parentSegments, true);
+		if ((await entryKind(directory, name)) !== undefined) throw fileExistsError(path);
+		hooks.onStarted?.(temporaryPath);
+		handle = await directory.getFileHandle(temporary, { create: true });
+		native = (await handle.createWritable()).getWriter();
+	} catch (error) {
+		hooks.onSettled?.(temporaryPath);
+		throw await fail(error);
+	}
+
+	let state: State = 'writing';
+	const settle = () => hooks.onSettled?.(temporaryPath);
+
+	const writable = new WritableStream<Uint8Array>(
+		{
+			write: async (chunk) => {
+				try {
+					await native.write(chunk as Uint8Array<ArrayBuffer>);
+				} catch (error) {
+					throw await fail(error);
+				}
+			},
+			close: async () => {
+				try {
+					await native.close();
+					state = 'written';
+				} catch (error) {
+					throw await fail(error);
+				}
+			},
+			abort: async () => {
+				await native.abort().catch(() => undefined);
+			},
+		},
+		{ highWaterMark: 2 },
+	);
+
+	const removeTemporary = async () => {
+		try {
+			await directory.removeEntry(temporary);
+		} catch {
+			// Gone already, or held by the browser a moment longer: removeLeftovers will find it.
+		}
+	};
+
+	return {
+		path,
+		writable,
+		async readBack() {
+			if (state !== 'written') {
+				throw folderFailedError(`“${path}” cannot be read back before it is completely written.`);
+			}
+			try {
+				return mapReadErrors((await handle.getFile()).stream(), folder, path);
+			} catch (error) {
+				throw await fail(error);
+			}
+		},
+		async commit() {
+			if (state !== 'written') {
+				throw folderFailedError(`“${path}” cannot be saved under its name before it is completely written.`);
+			}
+			try {
+				if ((await entryKind(directory, name)) !== undefined) throw fileExistsError(path);
+				await handle.move(name);
+			} catch (error) {
+				// A real disk may refuse the move itself when a file appeared in between.
+				if (hasFileAt(error) && (await entryKind(directory, name).catch(() => undefined)) !== undefined) throw fileExistsError(path, error);
+				throw await fail(error);
+			}
+			state = 'committed';
+			settle();
+		},
+		async abort() {
+			if (state === 'committed' || state === 'aborted') return;
+			if (state === 'writing') await native.abort().catch(() => undefined);
+			state = 'aborted';
+			await removeTemporary();
+			settle();
+		},
+	};
+}
+
+function hasFileAt(error: unknown): boolean {
+	const name = (error as { name?: unknown } | null)?.name;
+	return name !== 'NotAllowedError' && name !== 'SecurityError' && name !== 'QuotaExceededError' && name !== 'DeviceError';
+}

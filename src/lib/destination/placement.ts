@@ -1,0 +1,195 @@
+/**
+ * Where an asset's files go in the iPhone's folder. Pure and deterministic: the same asset, date,
+ * layout and taken paths always give the same answer.
+ *
+ * `by-month`: `YYYY/MM/` by the capture date's wall-clock time (`Undated/` without one); a file keeps
+ * its name from the phone, and a Live Photo's movie, `IMG_E…` renders and AAE sidecars, which share
+ * the folder, land beside their photo. An edit kept under `/PhotoData/Mutations/…/IMG_1234/Adjustments/`
+ * is named after its photo: `FullSizeRender.heic` → `IMG_1234 (edited).heic`, any other file there
+ * (`Adjustments.plist`) → `IMG_1234 (edited) Adjustments.plist`.
+ *
+ * `as-on-iphone`: the phone's own path (`DCIM/100APPLE/IMG_1234.HEIC`, Mutations files included).
+ *
+ * A name already taken is never reused: the asset gets the first number n ≥ 2 for which every one of
+ * its files is free, inserted after the stem of each: `IMG_0001 (2).HEIC`, `IMG_0001 (2).MOV`,
+ * `IMG_E0001 (2).HEIC`, `IMG_0001 (2) (edited).heic`.
+ */
+import { composeName, pathKey, sanitizeName, splitExtension } from './names';
+import type { AssetPlacement, CaptureDateLike, FolderLayout, PlaceableAsset, PlacedFile } from './types';
+
+/** Where a taken path came from: a manifest entry, a file found in the folder, or a reservation of this run. */
+export type TakenSource = 'manifest' | 'folder' | 'reserved';
+
+/** Paths that are taken, compared case-insensitively and after NFC (see `pathKey`). */
+export class TakenPaths {
+	readonly #paths = new Map<string, { path: string; source: TakenSource }>();
+
+	constructor(paths: Iterable<string> = [], source: TakenSource = 'folder') {
+		for (const path of paths) this.add(path, source);
+	}
+
+	/** Marks `path` as taken; a path found in the folder stays marked as such. */
+	add(path: string, source: TakenSource = 'reserved'): void {
+		const key = pathKey(path);
+		const known = this.#paths.get(key);
+		if (known === undefined || (source === 'folder' && known.source !== 'folder')) this.#paths.set(key, { path, source });
+	}
+
+	has(path: string): boolean {
+		return this.#paths.has(pathKey(path));
+	}
+
+	sourceOf(path: string): TakenSource | undefined {
+		return this.#paths.get(pathKey(path))?.source;
+	}
+
+	get size(): number {
+		return this.#paths.size;
+	}
+}
+
+export interface PlacementOptions {
+	layout: FolderLayout;
+	captureDate: CaptureDateLike | undefined;
+	taken: TakenPaths;
+	/** Paths the manifest records for files of this asset, by device path: they stay where they are. */
+	recorded?: ReadonlyMap<string, string>;
+	/**
+	 * Minutes east of UTC of the computer at an instant, for dates that are instants without a stated
+	 * offset (file times, QuickTime header times). Default: UTC.
+	 */
+	localOffsetMinutes?: (epochMs: number) => number;
+}
+
+/** The folder name for assets without a usable date. */
+export const UNDATED_FOLDER = 'Undated';
+const MUTATIONS_FILE = /^\/PhotoData\/Mutations\/.+\/Adjustments\/([^/]+)$/;
+const RENDER_STEM = /^FullSizeRender$/i;
+/** Bounds the search for a free number; a folder never holds this many files with one name. */
+const MAX_COPY = 1_000_000;
+
+/** A file's future name in parts: the copy number goes between `stem` and `qualifier`. */
+interface NamePlan {
+	folder: string;
+	stem: string;
+	qualifier: string;
+	extension: string;
+}
+
+export function monthFolder(date: CaptureDateLike | undefined, localOffsetMinutes?: (epochMs: number) => number): string {
+	if (date === undefined || !Number.isFinite(date.epochMs) || date.epochMs <= 0) return UNDATED_FOLDER;
+	const offset = date.floating ? 0 : (date.offsetMinutes ?? localOffsetMinutes?.(date.epochMs) ?? 0);
+	const wall = new Date(date.epochMs + offset * 60_000);
+	const year = wall.getUTCFullYear();
+	if (Number.isNaN(year) || year < 1 || year > 9999) return UNDATED_FOLDER;
+	return `${String(year).padStart(4, '0')}/${String(wall.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+function deviceSegments(devicePath: string): string[] {
+	return devicePath.split('/').filter((segment) => segment !== '');
+}
+
+function planOf(devicePath: string, asset: PlaceableAsset, options: PlacementOptions): NamePlan {
+	const segments = deviceSegments(devicePath);
+	const name = sanitizeName(segments.at(-1) ?? '');
+	if (options.layout === 'as-on-iphone') {
+		const folder = segments.slice(0, -1).map(sanitizeName).join('/');
+		const { stem, extension } = splitExtension(name);
+		return { folder, stem, qualifier: '', extension };
+	}
+	const folder = monthFolder(options.captureDate, options.localOffsetMinutes);
+	const mutation = MUTATIONS_FILE.exec(devicePath);
+	if (mutation !== null) {
+		const base = sanitizeName(asset.baseName);
+		const { stem, extension } = splitExtension(name);
+		if (RENDER_STEM.test(stem)) return { folder, stem: base, qualifier: ' (edited)', extension };
+		return { folder, stem: base, qualifier: ` (edited) ${stem}`, extension };
+	}
+	const { stem, extension } = splitExtension(name);
+	return { folder, stem, qualifier: '', extension };
+}
+
+function pathOf(plan: NamePlan, copy: number, duplicate: number): string {
+	const tail = `${copy > 1 ? ` (${copy})` : ''}${plan.qualifier}${duplicate > 1 ? ` (#${duplicate})` : ''}${plan.extension}`;
+	const name = composeName(plan.stem, tail);
+	return plan.folder === '' ? name : `${plan.folder}/${name}`;
+}
+
+/**
+ * The paths of `plans` for copy number `copy`. Two files of one asset that would share a path (names
+ * differing only in case, or made equal by sanitizing) are told apart by ` (#2)`, ` (#3)`.
+ */
+function pathsFor(plans: readonly NamePlan[], copy: number, avoid: ReadonlySet<string>): string[] {
+	const used = new Set(avoid);
+	return plans.map((plan) => {
+		for (let duplicate = 1; ; duplicate++) {
+			const path = pathOf(plan, copy, duplicate);
+			const key = pathKey(path);
+			if (!used.has(key)) {
+				used.add(key);
+				return path;
+			}
+		}
+	});
+}
+
+/**
+ * The copy numbers that reproduce where recorded files of this asset went (` (3)` in their paths), so
+ * that a file added to the asset later (a new edit) joins them under the same number.
+ */
+function recordedCopies(asset: PlaceableAsset, recorded: ReadonlyMap<string, string>, options: PlacementOptions): number[] {
+	const copies: number[] = [];
+	for (const file of asset.files) {
+		const path = recorded.get(file.path);
+		if (path === undefined) continue;
+		const plan = planOf(file.path, asset, options);
+		const numbers = [1, ...[...path.matchAll(/ \((\d{1,7})\)/g)].map((match) => Number(match[1]))];
+		for (const copy of numbers) {
+			if (copy >= 1 && copy <= MAX_COPY && pathKey(pathOf(plan, copy, 1)) === pathKey(path)) copies.push(copy);
+		}
+	}
+	return copies;
+}
+
+export function placeAsset(asset: PlaceableAsset, options: PlacementOptions): AssetPlacement {
+	const recorded = options.recorded ?? new Map<string, string>();
+	const fresh = asset.files.filter((file) => !recorded.has(file.path));
+	const plans = fresh.map((file) => planOf(file.path, asset, options));
+	const recordedKeys = new Set([...recorded.values()].map(pathKey));
+
+	const free = (paths: readonly string[]) => paths.every((path) => !options.taken.has(path) && !recordedKeys.has(pathKey(path)));
+	let copy = 1;
+	let paths: string[] = [];
+	if (plans.length > 0) {
+		const tried = new Set<number>();
+		const candidates = function* () {
+			yield* recordedCopies(asset, recorded, options);
+			for (let n = 1; n <= MAX_COPY; n++) yield n;
+		};
+		let found = false;
+		for (const candidate of candidates()) {
+			if (tried.has(candidate)) continue;
+			tried.add(candidate);
+			paths = pathsFor(plans, candidate, recordedKeys);
+			if (free(paths)) {
+				copy = candidate;
+				found = true;
+				break;
+			}
+		}
+		if (!found) throw new RangeError(`No free name for ${asset.id}`);
+	}
+
+	const firstChoice = copy > 1 ? pathsFor(plans, 1, recordedKeys) : [];
+	let next = 0;
+	const files: PlacedFile[] = asset.files.map((file) => {
+		const known = recorded.get(file.path);
+		if (known !== undefined) return { devicePath: file.path, path: known, recorded: true };
+		const index = next++;
+		const placed: PlacedFile = { devicePath: file.path, path: paths[index]!, recorded: false };
+		const earlier = firstChoice[index];
+		if (earlier !== undefined && options.taken.sourceOf(earlier) === 'folder') placed.possibleEarlierCopy = earlier;
+		return placed;
+	});
+	return { assetId: asset.id, files, copy };
+}
