@@ -1,26 +1,98 @@
 /**
- * The walking skeleton end to end: the built page, its device worker and the whole host stack (WebUSB
- * seam → usbmux → lockdownd) against the virtual iPhone, whose USB internals live in this process.
+ * Connecting end to end: the built page, its device worker and the whole host stack (WebUSB seam →
+ * usbmux → lockdownd → pairing → TLS) against the virtual iPhone, whose internals live in this process.
  */
 import { expect, test } from './harness/fixtures';
+import { tlsDeviceSecurity, type DeviceSessionSecurity } from '../src/lib/sim/lockdownd';
+import { nodeTlsServer } from '../src/lib/sim/lockdownd/testing/node-tls';
 import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
 
-test('the page claims the iPhone, reaches lockdownd, and reports a pulled cable', async ({ page, usb }) => {
-	const phone = await VirtualIPhone.create({ usb: { chunking: 'stream', seed: 3 } });
+const servers: [string, () => DeviceSessionSecurity][] = [
+	['our TLS server', () => tlsDeviceSecurity],
+	["OpenSSL's TLS server", () => nodeTlsServer()],
+];
+
+for (const [serverName, security] of servers) {
+	test(`pairs on first visit, then reuses the pairing after a reload (${serverName})`, async ({ page, usb }) => {
+		let prompts = 0;
+		const phone = await VirtualIPhone.create({
+			usb: { chunking: 'stream', seed: 3 },
+			security: security(),
+			lockdown: { trust: { pendingPolls: 2 }, onTrustPromptShown: () => prompts++ },
+		});
+		usb.plug(phone.hardware);
+
+		await page.goto('/');
+		await page.getByRole('button', { name: 'Connect iPhone' }).click();
+		const status = page.getByRole('status');
+		await expect(status).toContainText('tap Trust');
+		await expect(status).toContainText('Connected to iPhone (iPhone 15 Pro, iOS 18.5)');
+		expect(prompts).toBe(1);
+		expect(phone.lockdownd.trustedHostIds).toHaveLength(1);
+
+		// The pair record's private keys are in IndexedDB as non-extractable CryptoKeys.
+		const exported = await page.evaluate(async () => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const open = indexedDB.open('iphone-backup');
+				open.onsuccess = () => resolve(open.result);
+				open.onerror = () => reject(open.error);
+			});
+			const records = await new Promise<{ hostPrivateKey: CryptoKey; rootPrivateKey: CryptoKey }[]>((resolve, reject) => {
+				const all = db.transaction('pairRecords').objectStore('pairRecords').getAll();
+				all.onsuccess = () => resolve(all.result);
+				all.onerror = () => reject(all.error);
+			});
+			const attempts = records.flatMap((record) => [record.hostPrivateKey, record.rootPrivateKey]);
+			const results = await Promise.all(
+				attempts.map((key) => crypto.subtle.exportKey('pkcs8', key).then(() => 'exported', (error: Error) => error.name)),
+			);
+			return { count: records.length, extractable: attempts.map((key) => key.extractable), results };
+		});
+		expect(exported.count).toBe(1);
+		expect(exported.extractable).toEqual([false, false]);
+		expect(exported.results).toEqual(['InvalidAccessError', 'InvalidAccessError']);
+
+		await page.reload();
+		await page.getByRole('button', { name: 'Connect iPhone' }).click();
+		await expect(status).toContainText('Connected to iPhone');
+		await page.getByText('About this connection').click();
+		await expect(page.getByText('Paired on an earlier visit')).toBeVisible();
+		expect(prompts).toBe(1);
+		expect(phone.mux.violations).toEqual([]);
+	});
+}
+
+test('reaches lockdownd through the fake WebUSB, and reports a pulled cable', async ({ page, usb }) => {
+	const phone = await VirtualIPhone.create({ security: tlsDeviceSecurity, lockdown: { trust: { pendingPolls: 0 } } });
 	usb.plug(phone.hardware);
 
 	await page.goto('/');
 	await page.getByRole('button', { name: 'Connect iPhone' }).click();
-	const status = page.getByRole('status');
-	await expect(status).toContainText('com.apple.mobile.lockdown');
-	await expect(status).toContainText(phone.udid);
-	expect(phone.mux.violations).toEqual([]);
+	await expect(page.getByRole('status')).toContainText('Connected to iPhone');
+	await page.getByText('About this connection').click();
+	await expect(page.getByText('com.apple.mobile.lockdown')).toBeVisible();
+	await expect(page.getByText(phone.udid)).toBeVisible();
 
 	phone.unplug();
 	const alert = page.getByRole('alert');
 	await expect(alert).toContainText('disconnected');
 	await expect(alert).toHaveAttribute('data-code', 'unplugged');
-	await expect(status).not.toContainText('com.apple.mobile.lockdown');
+	await expect(page.getByRole('button', { name: 'Connect iPhone' })).toBeVisible();
+});
+
+test('Don’t Trust and a locked phone get plain words', async ({ page, usb }) => {
+	const denied = await VirtualIPhone.create({ security: tlsDeviceSecurity, lockdown: { trust: { pendingPolls: 0, answer: 'dont-trust' } } });
+	usb.plug(denied.hardware);
+	await page.goto('/');
+	await page.getByRole('button', { name: 'Connect iPhone' }).click();
+	await expect(page.getByRole('alert')).toHaveAttribute('data-code', 'trust-denied');
+	usb.unplug(denied.hardware);
+
+	const locked = await VirtualIPhone.create({ security: tlsDeviceSecurity, lockdown: { trust: { locked: true } } });
+	usb.plug(locked.hardware);
+	await page.getByRole('button', { name: 'Connect iPhone' }).click();
+	await expect(page.getByRole('alert')).toHaveAttribute('data-code', 'locked');
+	await expect(page.getByRole('alert')).toContainText(/unlock/i);
 });
 
 test('a phone that another program holds gets advice instead of a hang', async ({ page, usb }) => {

@@ -1,61 +1,109 @@
 import { DeviceError, isDeviceError } from '../errors';
-import { IPhone } from '../iphone';
+import { IPhone, openTrustedSession, type TrustedSession } from '../iphone';
+import { tlsSessionSecurity } from '../lockdown';
+import { AppDatabase, DexiePairRecordStore, forgetDevice, type PairRecordStore } from '../store';
 import type { HostOs } from '../usb';
 
 export interface ConnectedIPhone {
 	udid: string;
+	name: string;
+	productType: string;
+	productVersion: string;
 	/** lockdownd's answer to QueryType: proof that the whole path to the phone works. */
 	lockdownType: string;
+	/** True when this connection asked "Trust This Computer?" (false: a stored pairing was reused). */
+	paired: boolean;
 }
 
-/** What the page hears about the phone after connecting. */
+/** A DeviceError as it crosses to the page: plain data. */
+export interface ShownError {
+	code: string;
+	message: string;
+	advice?: string;
+}
+
+/** What the page hears about the phone while connecting and after. */
 export interface DeviceEvents {
-	/** The phone went away (cable pulled) or the connection broke; `error` says how, in plain words. */
-	disconnected(error: { code: string; message: string; advice?: string }): void;
+	/** The phone shows "Trust This Computer?" now. */
+	waitingForTrust?(): void;
+	/** The phone went away (cable pulled) or the connection broke. */
+	disconnected?(error: ShownError): void;
 }
 
 /**
  * The device side of the app, run in a dedicated worker so the page only renders: it opens the
- * iPhone the page was granted, holds the connection and reports what happens to it.
+ * iPhone the page was granted, pairs with it (or reuses the stored pairing), holds the session and
+ * reports what happens to it.
  */
 export class DeviceService {
 	readonly #usb: () => USB;
+	readonly #store: PairRecordStore;
 	#iphone: IPhone | undefined;
+	#session: TrustedSession | undefined;
 	#closing = false;
 
-	constructor(usb: () => USB) {
+	constructor(usb: () => USB, store: PairRecordStore = new DexiePairRecordStore(new AppDatabase())) {
 		this.#usb = usb;
+		this.#store = store;
 	}
 
-	async connect(options: { udid?: string; os?: HostOs }, events?: DeviceEvents): Promise<ConnectedIPhone> {
+	async connect(options: { udid?: string; os?: HostOs }, events: DeviceEvents = {}): Promise<ConnectedIPhone> {
 		await this.disconnect();
 		const usb = this.#usb();
 		if (!usb) throw new DeviceError('no-webusb', 'This browser cannot talk to USB devices.');
-		const iphone = await IPhone.open(usb, options);
+		const iphone = await IPhone.open(usb, { ...options, security: tlsSessionSecurity });
 		this.#iphone = iphone;
 		this.#closing = false;
-		try {
-			const lockdown = await iphone.lockdown();
-			const lockdownType = await lockdown.queryType();
-			void iphone.closed.then(() => {
-				if (this.#iphone !== iphone || this.#closing) return;
-				this.#iphone = undefined;
-				events?.disconnected({
-					code: 'unplugged',
-					message: 'The iPhone was disconnected.',
-					advice: 'Check the cable, plug the iPhone back in and connect again. Nothing already copied is lost.',
-				});
+		void iphone.closed.then(() => {
+			if (this.#iphone !== iphone || this.#closing) return;
+			this.#iphone = undefined;
+			this.#session = undefined;
+			events.disconnected?.({
+				code: 'unplugged',
+				message: 'The iPhone was disconnected.',
+				advice: 'Check the cable, plug the iPhone back in and connect again. Nothing already copied is lost.',
 			});
-			return { udid: iphone.udid, lockdownType };
+		});
+		try {
+			const probe = await iphone.lockdown();
+			const lockdownType = await probe.queryType();
+			await probe.close();
+			if (lockdownType !== 'com.apple.mobile.lockdown') {
+				throw new DeviceError('protocol', 'This device does not answer like an iPhone.');
+			}
+			const session = await openTrustedSession(iphone, {
+				store: this.#store,
+				onWaitingForTrust: () => events.waitingForTrust?.(),
+			});
+			this.#session = session;
+			return {
+				udid: iphone.udid,
+				name: session.info.deviceName,
+				productType: session.info.productType,
+				productVersion: session.info.productVersion,
+				lockdownType,
+				paired: session.paired,
+			};
 		} catch (error) {
 			await this.disconnect();
 			throw isDeviceError(error) ? error : new DeviceError('protocol', 'The iPhone did not answer as expected.', { cause: error });
 		}
 	}
 
+	/** Unpairs the connected phone (when it is connected) and deletes this computer's pairing with it. */
+	async forget(udid: string): Promise<void> {
+		const session = this.#session;
+		if (session && this.#iphone?.udid === udid) {
+			await session.lockdown.unpair(session.record.hostId).catch(() => undefined);
+		}
+		await this.disconnect();
+		await forgetDevice(this.#store, udid);
+	}
+
 	async disconnect(): Promise<void> {
 		const iphone = this.#iphone;
 		this.#iphone = undefined;
+		this.#session = undefined;
 		if (!iphone) return;
 		this.#closing = true;
 		await iphone.close().catch(() => undefined);

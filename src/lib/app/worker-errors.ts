@@ -10,7 +10,7 @@ export function keepDeviceErrorsAcrossWorkers(): void {
 	const original = transferHandlers.get('throw') as TransferHandler<{ value: unknown }, { value: Record<string, unknown> }>;
 	transferHandlers.set('throw', {
 		canHandle: original.canHandle,
-		serialize(thrown) {
+		serialize(thrown: { value: unknown }) {
 			const [serialized, transferables] = original.serialize(thrown);
 			const error = thrown.value;
 			if (isDeviceError(error)) Object.assign(serialized.value, { code: error.code, advice: error.advice });
