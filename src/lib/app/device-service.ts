@@ -1,4 +1,7 @@
+import { AfcClient } from '../afc';
 import { DeviceError, isDeviceError } from '../errors';
+import { describeAssets, groupAssets, scanCameraRoll, type DescribedAsset } from '../library';
+import { overviewOf, type LibraryOverview } from './library-overview';
 import { IPhone, openTrustedSession, type TrustedSession } from '../iphone';
 import { tlsSessionSecurity } from '../lockdown';
 import { AppDatabase, DexiePairRecordStore, forgetDevice, type PairRecordStore } from '../store';
@@ -30,6 +33,13 @@ export interface DeviceEvents {
 	disconnected?(error: ShownError): void;
 }
 
+/** How far reading the camera roll has come. */
+export interface LibraryProgress {
+	stage: 'listing' | 'reading-dates';
+	done: number;
+	total?: number;
+}
+
 /**
  * The device side of the app, run in a dedicated worker so the page only renders: it opens the
  * iPhone the page was granted, pairs with it (or reuses the stored pairing), holds the session and
@@ -40,6 +50,8 @@ export class DeviceService {
 	readonly #store: PairRecordStore;
 	#iphone: IPhone | undefined;
 	#session: TrustedSession | undefined;
+	#files: AfcClient | undefined;
+	#assets: DescribedAsset[] = [];
 	#closing = false;
 
 	constructor(usb: () => USB, store: PairRecordStore = new DexiePairRecordStore(new AppDatabase())) {
@@ -58,6 +70,7 @@ export class DeviceService {
 			if (this.#iphone !== iphone || this.#closing) return;
 			this.#iphone = undefined;
 			this.#session = undefined;
+			this.#files = undefined;
 			events.disconnected?.({
 				code: 'unplugged',
 				message: 'The iPhone was disconnected.',
@@ -90,6 +103,34 @@ export class DeviceService {
 		}
 	}
 
+	/**
+	 * Reads the camera roll: every file under the photo folders, grouped into assets, each with its
+	 * capture date and whether it is on the phone or only in iCloud.
+	 */
+	async readLibrary(onProgress?: (progress: LibraryProgress) => void): Promise<LibraryOverview> {
+		const files = await this.#afc();
+		const scan = await scanCameraRoll(files, {
+			onProgress: (p) => onProgress?.({ stage: 'listing', done: p.filesFound }),
+		});
+		this.#assets = await describeAssets(files, groupAssets(scan.files), {
+			concurrency: 16,
+			onProgress: (done, total) => onProgress?.({ stage: 'reading-dates', done, total }),
+		});
+		const info = await files.deviceInfo();
+		return overviewOf(this.#assets, { totalBytes: info.totalBytes, freeBytes: info.freeBytes });
+	}
+
+	/** The AFC connection, started once per session. */
+	async #afc(): Promise<AfcClient> {
+		if (this.#files) return this.#files;
+		const iphone = this.#iphone;
+		const session = this.#session;
+		if (!iphone || !session) throw new DeviceError('no-device', 'Connect the iPhone first.');
+		const service = await session.lockdown.startService('com.apple.afc', { escrowBag: session.record.escrowBag });
+		this.#files = new AfcClient(await iphone.connect(service.port));
+		return this.#files;
+	}
+
 	/** Unpairs the connected phone (when it is connected) and deletes this computer's pairing with it. */
 	async forget(udid: string): Promise<void> {
 		const session = this.#session;
@@ -104,6 +145,8 @@ export class DeviceService {
 		const iphone = this.#iphone;
 		this.#iphone = undefined;
 		this.#session = undefined;
+		this.#files = undefined;
+		this.#assets = [];
 		if (!iphone) return;
 		this.#closing = true;
 		await iphone.close().catch(() => undefined);

@@ -24,7 +24,8 @@ const SAVE_FAILED = 'This browser could not save its record of the backup.';
 export class BackupJournal {
 	readonly backup: string;
 	readonly #db: AppDatabase;
-	#buffer = new Map<string, FileRow>();
+	/** Rows to put, and keys to delete (`null`), by key. */
+	#buffer = new Map<string, FileRow | null>();
 	#flushing: Promise<void> = Promise.resolve();
 
 	private constructor(db: AppDatabase, backup: string) {
@@ -38,7 +39,7 @@ export class BackupJournal {
 			db.transaction('rw', db.devices, async () => {
 				const now = new Date();
 				const known = await db.devices.get(device.udid);
-				await db.devices.put({ ...known, ...definedOnly(device), firstSeenAt: known?.firstSeenAt ?? now, lastSeenAt: now });
+				await db.devices.put({ ...known, ...definedOnly(device), udid: device.udid, firstSeenAt: known?.firstSeenAt ?? now, lastSeenAt: now });
 			}),
 		);
 		return new BackupJournal(db, backupKey(destinationId, device.udid));
@@ -50,7 +51,10 @@ export class BackupJournal {
 		const rows = await storageCall(READ_FAILED, () => this.#db.backupFiles.where('backup').equals(this.backup).toArray());
 		if (this.#buffer.size === 0) return rows;
 		const byKey = new Map(rows.map((row) => [row.key, row]));
-		for (const [key, row] of this.#buffer) byKey.set(key, row);
+		for (const [key, row] of this.#buffer) {
+			if (row === null) byKey.delete(key);
+			else byKey.set(key, row);
+		}
 		return [...byKey.values()];
 	}
 
@@ -87,6 +91,11 @@ export class BackupJournal {
 		this.#buffer.set(file.key, { ...file, backup: this.backup, updatedAt: new Date() });
 	}
 
+	/** Notes that a file's row is obsolete (the file changed on the phone and its new version was recorded). */
+	forget(key: string): void {
+		this.#buffer.set(key, null);
+	}
+
 	/** Records noted and not yet written. */
 	get buffered(): number {
 		return this.#buffer.size;
@@ -109,15 +118,18 @@ export class BackupJournal {
 
 	async #write(also?: () => Promise<void>): Promise<void> {
 		if (this.#buffer.size === 0 && also === undefined) return;
-		const rows = [...this.#buffer.values()];
+		const written = [...this.#buffer];
+		const rows = written.flatMap(([, row]) => (row === null ? [] : [row]));
+		const gone = written.flatMap(([key, row]): [string, string][] => (row === null ? [[this.backup, key]] : []));
 		await storageCall(SAVE_FAILED, () =>
 			this.#db.transaction('rw', this.#db.backupFiles, this.#db.backupRuns, async () => {
 				if (rows.length > 0) await this.#db.backupFiles.bulkPut(rows);
+				if (gone.length > 0) await this.#db.backupFiles.bulkDelete(gone);
 				await also?.();
 			}),
 		);
 		// Only what was written leaves the buffer: a record noted meanwhile for the same file stays.
-		for (const row of rows) if (this.#buffer.get(row.key) === row) this.#buffer.delete(row.key);
+		for (const [key, row] of written) if (this.#buffer.get(key) === row) this.#buffer.delete(key);
 	}
 }
 

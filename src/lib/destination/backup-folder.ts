@@ -123,6 +123,8 @@ class BackupFolderImpl implements BackupFolder {
 	#problem: ManifestProblem | undefined;
 	/** The manifest file on the drive could not be fully used: keep it aside before replacing it. */
 	#keepAside = false;
+	/** manifest.json was restored from an interrupted write's copy: readManifest reports it once. */
+	#recovered = false;
 	#manifest: Manifest | undefined;
 	#byAsset: Map<string, ManifestEntry[]> | undefined;
 	#taken: Promise<TakenPaths> | undefined;
@@ -170,11 +172,9 @@ class BackupFolderImpl implements BackupFolder {
 		return guarded(this.handle, MANIFEST_NAME, async () => {
 			this.#problem = undefined;
 			this.#keepAside = false;
-			let recovered = false;
-			if ((await entryKind(this.handle, MANIFEST_NAME)) === undefined) {
-				recovered = await this.#recoverManifest();
-				if (!recovered) return undefined;
-			}
+			if ((await entryKind(this.handle, MANIFEST_NAME)) === undefined && !(await this.#recoverManifest())) return undefined;
+			const recovered = this.#recovered;
+			this.#recovered = false;
 			let text: string;
 			try {
 				text = await (await (await this.handle.getFileHandle(MANIFEST_NAME)).getFile()).text();
@@ -264,6 +264,7 @@ class BackupFolderImpl implements BackupFolder {
 		}
 		if (best === undefined) return false;
 		await best.handle.move(MANIFEST_NAME);
+		this.#recovered = true;
 		return true;
 	}
 

@@ -79,7 +79,9 @@ export function remoteHashers(service: Remote<HashService>, options: RemoteHashe
 				pending.add(sent);
 				void sent.then(() => pending.delete(sent));
 				while (inFlight >= limit && failure === undefined) await new Promise<void>((wake) => waiters.push(wake));
-				if (failure !== undefined) throw failure.error;
+				// Set by a settled send meanwhile (the compiler cannot see that).
+				const failed = failure as { error: unknown } | undefined;
+				if (failed !== undefined) throw failed.error;
 			},
 			async digest() {
 				if (finished) throw new Error('This hasher has already finished.');

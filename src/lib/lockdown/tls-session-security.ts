@@ -1,3 +1,4 @@
+import { DeviceError } from '../errors';
 import { certificateDer } from '../pairing/pair-record';
 import { startTlsClient, subjectPublicKeyInfoOf } from '../tls';
 import type { SessionSecurity } from './session-security';
@@ -10,11 +11,16 @@ import type { SessionSecurity } from './session-security';
  */
 export const tlsSessionSecurity: SessionSecurity = {
 	async startClient(channel, record) {
-		const deviceCertificate = certificateDer(record.deviceCertificate);
+		const serverPublicKey = record.devicePublicKey ?? subjectPublicKeyInfoOf(certificateDer(record.deviceCertificate));
+		if (!serverPublicKey) {
+			throw new DeviceError('storage', 'The saved pairing with this iPhone is damaged.', {
+				advice: 'Forget this iPhone, then connect it again and tap Trust on the iPhone.',
+			});
+		}
 		const session = await startTlsClient(channel, {
 			certificate: certificateDer(record.hostCertificate),
 			privateKey: record.hostPrivateKey,
-			serverPublicKey: record.devicePublicKey ?? subjectPublicKeyInfoOf(deviceCertificate),
+			serverPublicKey,
 		});
 		const detach = session.detach.bind(session);
 		return Object.assign(session, { detach: () => detach({ closeNotify: 'send' }) });

@@ -207,6 +207,10 @@ class MemoryHandle {
 		return this.path.at(-1) ?? this.#disk.name;
 	}
 
+	sameDisk(other: MemoryHandle): boolean {
+		return other.#disk === this.#disk;
+	}
+
 	async isSameEntry(other: unknown): Promise<boolean> {
 		return (
 			other instanceof MemoryHandle &&
@@ -280,9 +284,9 @@ class MemoryDirectoryHandle extends MemoryHandle {
 	}
 
 	async resolve(possibleDescendant: unknown): Promise<string[] | null> {
-		if (!(possibleDescendant instanceof MemoryHandle)) return null;
+		if (!(possibleDescendant instanceof MemoryHandle) || !possibleDescendant.sameDisk(this)) return null;
 		const path = possibleDescendant.path;
-		if (!(await new MemoryDirectoryHandle(this.disk, path.slice(0, this.path.length), this.epoch).isSameEntry(this))) return null;
+		if (path.length < this.path.length || this.path.some((segment, i) => path[i] !== segment)) return null;
 		return path.slice(this.path.length);
 	}
 

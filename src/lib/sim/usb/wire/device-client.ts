@@ -10,6 +10,8 @@ import { WireCaller } from './caller';
 import type { WireSocket } from './socket';
 
 const EMPTY = new Uint8Array(0);
+/** Bulk OUT transfers on the wire and not yet answered before the next one waits. */
+const POSTED_OUT_TRANSFERS = 16;
 
 /**
  * A handle on a device whose internals are at the far end of a wire (`serveSimUsbDevice`). Dials on
@@ -18,6 +20,8 @@ const EMPTY = new Uint8Array(0);
 export class WireSimUsbLink implements SimUsbLink {
 	readonly gone: Promise<void>;
 	readonly #caller: WireCaller;
+	readonly #posted: Promise<void>[] = [];
+	#postedFailure: SimOutResult | Error | undefined;
 	#markGone!: () => void;
 
 	constructor(dial: () => Promise<WireSocket>) {
@@ -77,8 +81,32 @@ export class WireSimUsbLink implements SimUsbLink {
 		return this.#inResult(await this.#caller.call('transferIn', [endpointNumber, length]));
 	}
 
+	/**
+	 * Bulk OUT is posted: a transfer completes as soon as it is on the wire, with up to
+	 * `POSTED_OUT_TRANSFERS` still unanswered. A round trip per transfer would make every usbmux packet
+	 * wait a WebSocket round trip, which real USB never does. A transfer the device fails (a stall, an
+	 * unplug) is reported on the next transferOut instead of its own.
+	 */
 	async transferOut(endpointNumber: number, data: Uint8Array): Promise<SimOutResult> {
-		return (await this.#caller.call('transferOut', [endpointNumber], data)).value as SimOutResult;
+		const failed = this.#postedFailure;
+		if (failed !== undefined) {
+			this.#postedFailure = undefined;
+			if (failed instanceof Error) throw failed;
+			return failed;
+		}
+		const posted = this.#caller.call('transferOut', [endpointNumber], data).then(
+			({ value }) => {
+				const result = value as SimOutResult;
+				if (result.status !== 'ok') this.#postedFailure ??= result;
+			},
+			(error: unknown) => {
+				this.#postedFailure ??= error instanceof Error ? error : new Error(String(error));
+			},
+		);
+		this.#posted.push(posted);
+		void posted.finally(() => this.#posted.splice(this.#posted.indexOf(posted), 1));
+		if (this.#posted.length > POSTED_OUT_TRANSFERS) await this.#posted[0];
+		return { status: 'ok', bytesWritten: data.byteLength };
 	}
 
 	async #call(op: string, args: readonly unknown[]): Promise<unknown> {

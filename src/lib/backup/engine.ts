@@ -1,0 +1,485 @@
+import { createManifest } from '../destination/manifest';
+import type { BackupFolder, PendingFile, PlacedFile } from '../destination/types';
+import { DeviceError, isDeviceError } from '../errors';
+import { type HasherFactory, inProcessHashers } from '../hash';
+import type { DeviceFiles } from '../library';
+import { isAbort } from '../library/failures';
+import { fileKey, type RunOutcome } from '../store';
+import type { BackupIndex } from './backup-index';
+import { BackupController } from './controller';
+import { BufferGauge, pumpFile, readBackMatches } from './copy-file';
+import { failureInfo, type FailureInfo, failureScope, fileChangedError, verifyFailedError } from './failures';
+import type { BackupJournal, JournalRecord } from './journal';
+import type { BackupPlan, PlannedAsset, PlannedFile } from './planner';
+import { type BackupProgress, SpeedMeter } from './progress';
+
+/** Checkpoint after this many files or seconds, whichever comes first. */
+export interface CheckpointInterval {
+	files: number;
+	seconds: number;
+}
+
+export interface RunBackupOptions {
+	files: DeviceFiles;
+	folder: BackupFolder;
+	plan: BackupPlan;
+	journal: BackupJournal;
+	/** What the backup holds (from `prepareBackup`); the run adds to it. */
+	index: BackupIndex;
+	/** Hashers for the bytes from the phone: `remoteHashers(…)` in the app, `inProcessHashers` in tests. */
+	hashers: HasherFactory;
+	/** Read every file back from the folder and compare before giving it its name (default true). */
+	verify?: boolean;
+	/** Hashers for the read-back check (default: in process; XXH3 costs less than moving the bytes). */
+	verifyHashers?: HasherFactory;
+	/** Pause, resume and cancel; one is made when absent. */
+	control?: BackupController;
+	/** Cancels too, like `control.cancel()`. */
+	signal?: AbortSignal;
+	onProgress?: (progress: BackupProgress) => void;
+	/** At most one progress event per this many milliseconds, besides the first and last (default 250). */
+	progressIntervalMs?: number;
+	/** When the journal is written (default every 25 files or 5 s) and the manifest (every 500 files or 60 s). */
+	checkpoints?: { journal?: Partial<CheckpointInterval>; manifest?: Partial<CheckpointInterval> };
+	/** The clock, in milliseconds (default `Date.now`). */
+	now?: () => number;
+}
+
+export interface BackupResult {
+	/**
+	 * `complete`: every planned file was handled; `cancelled`: stopped by the person; `stopped`: a
+	 * failure that is not about one file (see `error`) stopped it. In every case what was done is
+	 * recorded and the next run goes on from there.
+	 */
+	outcome: Exclude<RunOutcome, 'running'>;
+	error?: FailureInfo;
+	runId: number;
+	/** Files written to the folder. */
+	copied: { files: number; bytes: number };
+	/** Files whose bytes were already in the backup (renamed on the phone, copied before a crash): recorded, not stored again. */
+	deduplicated: { devicePath: string; path: string }[];
+	/** Files the phone could not give because they are only in iCloud. */
+	inICloud: string[];
+	/** Files that failed on their own; the next run tries them again. */
+	failed: ({ devicePath: string } & FailureInfo)[];
+	/** Files that changed while being read and were copied again. */
+	redone: string[];
+	/** The most bytes the engine held at once (read and not yet written and hashed). */
+	maxBytesHeld: number;
+}
+
+const DEFAULT_JOURNAL_CHECKPOINT: CheckpointInterval = { files: 25, seconds: 5 };
+const DEFAULT_MANIFEST_CHECKPOINT: CheckpointInterval = { files: 500, seconds: 60 };
+
+/** A file's identity as read: it may differ from the plan's when the file changed meanwhile. */
+interface Identity {
+	size: number;
+	modifiedTime: number;
+	birthTime: number;
+}
+
+interface Kept {
+	path: string;
+	sha256: string;
+	identity: Identity;
+	redone: boolean;
+}
+
+type FileOutcome =
+	| ({ kind: 'copied' } & Kept)
+	| ({ kind: 'deduplicated' } & Kept)
+	| { kind: 'in-icloud'; error: DeviceError }
+	| { kind: 'failed'; error: DeviceError };
+
+/**
+ * Copies the planned files into the backup folder. Each file is streamed from the phone into a
+ * temporary file while being hashed, read back and compared, and only then given its name and
+ * recorded; the journal and the manifest are written at checkpoints and at the end. A file-level
+ * failure is recorded and the run goes on; any other failure, or a cancel, stops it with the current
+ * file's temporary copy removed and everything finished recorded. Never throws for those: the
+ * outcome says how it ended. Throws only for a bug, or when the run cannot even start (the journal
+ * cannot be written).
+ */
+export async function runBackup(options: RunBackupOptions): Promise<BackupResult> {
+	return new BackupRun(options).run();
+}
+
+class BackupRun {
+	readonly #o: RunBackupOptions;
+	readonly #control: BackupController;
+	readonly #now: () => number;
+	readonly #verify: boolean;
+	readonly #gauge = new BufferGauge();
+	readonly #speed = new SpeedMeter();
+	readonly #journalEvery: CheckpointInterval;
+	readonly #manifestEvery: CheckpointInterval;
+	readonly #result: BackupResult;
+	readonly #progress: BackupProgress;
+	#runId = 0;
+	#lastEmit = Number.NEGATIVE_INFINITY;
+	#journalMark: { files: number; at: number };
+	#manifestMark: { files: number; at: number };
+	#handledFiles = 0;
+	/** Bytes of the files handled so far; the current file's bytes are added as they come. */
+	#handledBytes = 0;
+	#bytesTotal: number;
+	#checkpointing: Promise<void> = Promise.resolve();
+
+	constructor(options: RunBackupOptions) {
+		this.#o = options;
+		this.#control = options.control ?? new BackupController();
+		this.#now = options.now ?? Date.now;
+		this.#verify = options.verify ?? true;
+		this.#journalEvery = { ...DEFAULT_JOURNAL_CHECKPOINT, ...options.checkpoints?.journal };
+		this.#manifestEvery = { ...DEFAULT_MANIFEST_CHECKPOINT, ...options.checkpoints?.manifest };
+		const start = this.#now();
+		this.#journalMark = { files: 0, at: start };
+		this.#manifestMark = { files: 0, at: start };
+		this.#result = {
+			outcome: 'complete',
+			runId: 0,
+			copied: { files: 0, bytes: 0 },
+			deduplicated: [],
+			inICloud: [],
+			failed: [],
+			redone: [],
+			maxBytesHeld: 0,
+		};
+		const { total } = options.plan;
+		this.#bytesTotal = total.bytes;
+		this.#progress = {
+			phase: 'copying',
+			assets: { done: 0, total: total.assets },
+			files: { done: 0, total: total.files },
+			bytes: { done: 0, total: total.bytes },
+			current: undefined,
+			bytesPerSecond: undefined,
+			secondsLeft: undefined,
+			copied: 0,
+			deduplicated: 0,
+			inICloud: 0,
+			failed: 0,
+		};
+	}
+
+	async run(): Promise<BackupResult> {
+		const { plan, journal, signal } = this.#o;
+		const planned = plan.assets.flatMap((asset) => asset.files.map((file) => plannedRecord(asset, file)));
+		this.#runId = this.#result.runId = await journal.startRun(planned);
+
+		const cancelFromSignal = () => this.#control.cancel(signal?.reason);
+		if (signal?.aborted) cancelFromSignal();
+		signal?.addEventListener('abort', cancelFromSignal);
+		const stopListening = this.#control.onPauseChange((paused) => this.#pauseChanged(paused));
+		this.#speed.reset(this.#now());
+		this.#emit(true);
+		try {
+			for (const asset of plan.assets) {
+				await this.#control.proceed();
+				await this.#backUpAsset(asset);
+			}
+		} catch (error) {
+			if (isAbort(error, this.#control.signal)) this.#result.outcome = 'cancelled';
+			else if (isDeviceError(error)) this.#stop(error);
+			else {
+				await this.#finish().catch(() => undefined);
+				throw error;
+			}
+		} finally {
+			signal?.removeEventListener('abort', cancelFromSignal);
+			stopListening();
+		}
+		await this.#finish();
+		return this.#result;
+	}
+
+	async #backUpAsset(planned: PlannedAsset): Promise<void> {
+		const placed = await this.#place(planned);
+		for (const file of planned.files) {
+			await this.#control.proceed();
+			const target = placed.get(file.devicePath);
+			if (target === undefined) throw new Error(`No place was given for ${file.devicePath}.`);
+			this.#progress.current = { devicePath: file.devicePath, path: target.path, bytesDone: 0, size: file.size };
+			this.#emit(false);
+			const outcome = await this.#copy(file, target);
+			this.#record(planned, file, outcome);
+			this.#progress.current = undefined;
+			await this.#maybeCheckpoint();
+		}
+		this.#progress.assets.done++;
+		this.#emit(false);
+	}
+
+	/**
+	 * Paths for the files to copy. A file the manifest records under its phone path has changed since
+	 * (else it would not be planned): its new version gets its own path, never the old copy's.
+	 */
+	async #place(planned: PlannedAsset): Promise<Map<string, PlacedFile>> {
+		const { folder } = this.#o;
+		const { asset } = planned;
+		const placement = await folder.placeAsset(asset, asset.captureDate);
+		const byPath = new Map(placement.files.map((file) => [file.devicePath, file]));
+		const newVersions = planned.files.filter((file) => byPath.get(file.devicePath)?.recorded !== false);
+		if (newVersions.length > 0) {
+			const versions = { id: `${asset.id}\u0000${this.#runId}`, baseName: asset.baseName, files: newVersions.map((file) => ({ path: file.devicePath, role: file.role })) };
+			for (const file of (await folder.placeAsset(versions, asset.captureDate)).files) byPath.set(file.devicePath, file);
+		}
+		return byPath;
+	}
+
+	async #copy(file: PlannedFile, target: PlacedFile): Promise<FileOutcome> {
+		let identity: Identity = { size: file.size, modifiedTime: file.modifiedTime, birthTime: file.birthTime };
+		let redone = false;
+		for (;;) {
+			try {
+				const copied = await this.#copyOnce(file.devicePath, identity, target);
+				if (copied !== 'wrong-size') return { ...copied, identity, redone };
+				if (redone) throw fileChangedError(file.devicePath);
+				redone = true;
+				const info = await this.#o.files.stat(file.devicePath);
+				this.#bytesTotal += info.size - identity.size;
+				identity = { size: info.size, modifiedTime: info.modifiedTime, birthTime: info.birthTime };
+			} catch (error) {
+				if (failureScope(error) !== 'file') throw error;
+				if (isDeviceError(error, 'verify-failed') && !redone) {
+					redone = true;
+					continue;
+				}
+				const failure = error as DeviceError;
+				return failure.code === 'file-unreadable' ? { kind: 'in-icloud', error: failure } : { kind: 'failed', error: failure };
+			}
+		}
+	}
+
+	/** One attempt: stream, hash, check, name. 'wrong-size' when the phone gave another length than expected. */
+	async #copyOnce(
+		devicePath: string,
+		identity: Identity,
+		target: PlacedFile,
+	): Promise<{ kind: 'copied' | 'deduplicated'; path: string; sha256: string } | 'wrong-size'> {
+		const { folder, files, hashers } = this.#o;
+		const proceed = () => this.#control.proceed();
+		const current = this.#progress.current;
+		if (current !== undefined) {
+			current.bytesDone = 0;
+			current.size = identity.size;
+		}
+		const pending: PendingFile = await folder.createFile(target.path);
+		let kept = false;
+		try {
+			const pumped = await pumpFile(files, devicePath, identity.size, pending, {
+				hashers,
+				verify: this.#verify,
+				proceed,
+				signal: this.#control.signal,
+				gauge: this.#gauge,
+				onBytes: (bytes) => this.#moved(bytes),
+			});
+			if (pumped.bytes !== identity.size) return 'wrong-size';
+			const sha256 = pumped.digests.sha256!;
+			const existing = this.#o.index.pathOfContent(sha256, identity.size) ?? (await this.#earlierCopy(target, sha256, identity.size));
+			if (existing !== undefined) return { kind: 'deduplicated', path: existing, sha256 };
+			if (this.#verify) {
+				const check = pumped.digests['xxh3-128']!;
+				const hashers = this.#o.verifyHashers ?? inProcessHashers;
+				if (!(await readBackMatches(pending, { bytes: pumped.bytes, check }, { hashers, proceed, gauge: this.#gauge }))) {
+					throw verifyFailedError(target.path);
+				}
+			}
+			await pending.commit();
+			kept = true;
+			return { kind: 'copied', path: target.path, sha256 };
+		} finally {
+			if (!kept) await pending.abort().catch(() => undefined);
+		}
+	}
+
+	/**
+	 * The file the destination found where this one would have gone with its plain name, when its bytes
+	 * are these: a copy made by a run that ended before it could record it.
+	 */
+	async #earlierCopy(target: PlacedFile, sha256: string, size: number): Promise<string | undefined> {
+		const path = target.possibleEarlierCopy;
+		if (path === undefined) return undefined;
+		const { folder, hashers } = this.#o;
+		const found = await folder.stat(path);
+		if (found === undefined || found.size !== size) return undefined;
+		const hasher = await hashers(['sha256']);
+		const reader = (await folder.readFile(path)).getReader();
+		try {
+			for (;;) {
+				await this.#control.proceed();
+				const { done, value } = await reader.read();
+				if (done) break;
+				await hasher.update(value);
+			}
+			const digest = (await hasher.digest()).sha256;
+			if (digest === undefined) return undefined;
+			this.#o.index.addContent(path, digest, size);
+			return digest === sha256 ? path : undefined;
+		} catch (error) {
+			hasher.discard();
+			if (failureScope(error) === 'file') return undefined; // unreadable: not a usable copy
+			throw error;
+		} finally {
+			void reader.cancel().catch(() => undefined);
+		}
+	}
+
+	#record(planned: PlannedAsset, file: PlannedFile, outcome: FileOutcome): void {
+		const { journal, index } = this.#o;
+		const base = plannedRecord(planned, file);
+		const progress = this.#progress;
+		progress.files.done++;
+		this.#handledFiles++;
+		if (outcome.kind === 'copied' || outcome.kind === 'deduplicated') {
+			const { identity, path, sha256 } = outcome;
+			const key = fileKey(file.devicePath, identity.size, identity.modifiedTime);
+			const backedUpAt = new Date(this.#now()).toISOString();
+			const record: JournalRecord = { ...base, key, ...identity, state: 'done', sha256, path, backedUpAt, runId: this.#runId };
+			journal.record(record);
+			if (key !== base.key) journal.forget(base.key);
+			index.add({
+				devicePath: file.devicePath,
+				assetId: planned.asset.id,
+				size: identity.size,
+				modifiedTime: identity.modifiedTime,
+				birthTime: identity.birthTime,
+				capturedAt: planned.capturedAt,
+				sha256,
+				path,
+				backedUpAt,
+			});
+			if (outcome.redone) this.#result.redone.push(file.devicePath);
+			if (outcome.kind === 'copied') {
+				this.#result.copied.files++;
+				this.#result.copied.bytes += identity.size;
+				progress.copied++;
+			} else {
+				this.#result.deduplicated.push({ devicePath: file.devicePath, path });
+				progress.deduplicated++;
+			}
+			this.#handledBytes += identity.size;
+		} else {
+			const info = failureInfo(outcome.error);
+			journal.record({ ...base, state: outcome.kind, error: { code: info.code, message: info.message }, runId: this.#runId });
+			if (outcome.kind === 'in-icloud') {
+				this.#result.inICloud.push(file.devicePath);
+				progress.inICloud++;
+			} else {
+				this.#result.failed.push({ devicePath: file.devicePath, ...info });
+				progress.failed++;
+			}
+			this.#handledBytes += file.size;
+		}
+		if (progress.current !== undefined) progress.current.bytesDone = 0;
+		this.#emit(false);
+	}
+
+	#moved(bytes: number): void {
+		const at = this.#now();
+		this.#speed.add(bytes, at);
+		if (this.#progress.current !== undefined) this.#progress.current.bytesDone += bytes;
+		this.#emit(false);
+	}
+
+	async #maybeCheckpoint(): Promise<void> {
+		const at = this.#now();
+		const due = (mark: { files: number; at: number }, every: CheckpointInterval) =>
+			this.#handledFiles - mark.files >= every.files || at - mark.at >= every.seconds * 1000;
+		if (due(this.#manifestMark, this.#manifestEvery)) await this.#checkpoint(true);
+		else if (due(this.#journalMark, this.#journalEvery)) await this.#checkpoint(false);
+	}
+
+	/** Writes the journal, and the manifest (with SHA256SUMS) when `manifest`. */
+	#checkpoint(manifest: boolean): Promise<void> {
+		const next = this.#checkpointing.catch(() => undefined).then(async () => {
+			const mark = { files: this.#handledFiles, at: this.#now() };
+			// Each record is written even when the other fails: either alone lets the next run resume.
+			const [journal, drive] = await Promise.allSettled([
+				this.#o.journal.flush(),
+				manifest ? this.#writeManifest(mark.at) : Promise.resolve(),
+			]);
+			if (journal.status === 'fulfilled') this.#journalMark = mark;
+			if (manifest && drive.status === 'fulfilled') this.#manifestMark = mark;
+			if (journal.status === 'rejected') throw journal.reason;
+			if (drive.status === 'rejected') throw drive.reason;
+		});
+		this.#checkpointing = next;
+		return next;
+	}
+
+	#writeManifest(at: number): Promise<void> {
+		const { folder, index } = this.#o;
+		return folder.writeManifest(createManifest(folder.device, index.entries(), new Date(at)));
+	}
+
+	#pauseChanged(paused: boolean): void {
+		this.#progress.phase = paused ? 'paused' : 'copying';
+		if (!paused) this.#speed.reset(this.#now());
+		this.#emit(true);
+		// Someone who pauses may close the tab next: save what is done.
+		if (paused) this.#checkpoint(true).catch(() => undefined);
+	}
+
+	#stop(error: DeviceError): void {
+		this.#result.outcome = 'stopped';
+		this.#result.error = failureInfo(error);
+	}
+
+	/** The last checkpoint and the run's record. When the drive or the database fails here, the run is stopped, not complete. */
+	async #finish(): Promise<void> {
+		this.#progress.current = undefined;
+		try {
+			await this.#checkpoint(true);
+		} catch (error) {
+			if (this.#result.outcome === 'complete') {
+				this.#stop(isDeviceError(error) ? error : new DeviceError('folder-failed', 'The backup’s record could not be saved.', { cause: error }));
+			}
+		}
+		const { outcome, error, copied, deduplicated, inICloud, failed } = this.#result;
+		await this.#o.journal
+			.finishRun(this.#runId, {
+				outcome,
+				copied: { ...copied },
+				deduplicated: deduplicated.length,
+				inICloud: inICloud.length,
+				failed: failed.length,
+				...(error === undefined ? {} : { error }),
+			})
+			.catch((failure: unknown) => {
+				if (this.#result.outcome === 'complete' && isDeviceError(failure)) this.#stop(failure);
+			});
+		this.#result.maxBytesHeld = this.#gauge.maxHeld;
+		this.#progress.phase = 'finished';
+		this.#emit(true);
+	}
+
+	#emit(force: boolean): void {
+		const { onProgress } = this.#o;
+		if (onProgress === undefined) return;
+		const at = this.#now();
+		if (!force && at - this.#lastEmit < (this.#o.progressIntervalMs ?? 250)) return;
+		this.#lastEmit = at;
+		const progress = this.#progress;
+		progress.bytes = { done: this.#handledBytes + (progress.current?.bytesDone ?? 0), total: this.#bytesTotal };
+		const speed = this.#speed.bytesPerSecond;
+		progress.bytesPerSecond = speed;
+		progress.secondsLeft = speed === undefined || speed <= 0 ? undefined : Math.max(0, progress.bytes.total - progress.bytes.done) / speed;
+		onProgress(structuredClone(progress));
+	}
+}
+
+/** The journal's `planned` row of a file. */
+function plannedRecord(asset: PlannedAsset, file: PlannedFile): JournalRecord {
+	return {
+		key: file.key,
+		devicePath: file.devicePath,
+		assetId: asset.asset.id,
+		size: file.size,
+		modifiedTime: file.modifiedTime,
+		birthTime: file.birthTime,
+		capturedAt: asset.capturedAt,
+		state: 'planned',
+	};
+}

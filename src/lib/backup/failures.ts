@@ -1,0 +1,44 @@
+import { DeviceError, type DeviceErrorCode, isDeviceError } from '../errors';
+import { isFileLevelFailure } from '../library/failures';
+
+/**
+ * Failures that concern one file: it is recorded as failed (or as in iCloud) and the backup goes on.
+ * Everything else that is a `DeviceError` (the phone unplugged or silent, the drive full or gone,
+ * permission lost, the browser's storage failing) stops the run, consistent, for the next to resume.
+ */
+const FOLDER_FILE_CODES: ReadonlySet<DeviceErrorCode> = new Set<DeviceErrorCode>([
+	'folder-file-exists',
+	'folder-file-missing',
+	'file-changed',
+	'verify-failed',
+]);
+
+export type FailureScope = 'file' | 'run';
+
+export function failureScope(error: unknown): FailureScope | undefined {
+	if (!isDeviceError(error)) return undefined;
+	return isFileLevelFailure(error) || FOLDER_FILE_CODES.has(error.code) ? 'file' : 'run';
+}
+
+/** A failure as plain data, to record and to send to the page. */
+export interface FailureInfo {
+	code: DeviceErrorCode;
+	message: string;
+	advice?: string;
+}
+
+export function failureInfo(error: DeviceError): FailureInfo {
+	return error.advice === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, advice: error.advice };
+}
+
+export function fileChangedError(devicePath: string): DeviceError {
+	return new DeviceError('file-changed', `${devicePath} kept changing on the iPhone while it was being copied.`, {
+		advice: 'It will be copied by the next backup. If it is a video being saved or edited, let the iPhone finish first.',
+	});
+}
+
+export function verifyFailedError(path: string): DeviceError {
+	return new DeviceError('verify-failed', `The copy of “${path}” read back from the backup folder did not match what the iPhone sent.`, {
+		advice: 'The drive may be failing. The file was not kept; it will be copied again by the next backup. Consider checking the drive.',
+	});
+}

@@ -1,0 +1,36 @@
+import { createManifest } from '../destination/manifest';
+import type { BackupFolder, Manifest, ManifestProblem } from '../destination/types';
+import type { FileRow } from '../store';
+import { BackupIndex } from './backup-index';
+import type { BackupJournal } from './journal';
+
+/** Where a backup stands before a run: what it holds, and what an interrupted run left. */
+export interface BackupState {
+	/** Everything recorded as backed up, from the drive's manifest and the journal together. */
+	index: BackupIndex;
+	/** The journal's rows (for the planner: what an earlier run left unfinished). */
+	journalRows: FileRow[];
+	/** Temporary and swap files of an interrupted run, now removed. */
+	leftoversRemoved: string[];
+	/** What could not be used of the manifest on the drive, if anything. */
+	manifestProblem: ManifestProblem | undefined;
+	/** Files the journal knew as done that the drive's manifest did not (a crash before its checkpoint): now written to it. */
+	recordedOnDrive: number;
+}
+
+/**
+ * Run before every backup, a resumed one included: removes what an interrupted run left (temporary
+ * files, `.crswap`), reads the manifest on the drive and the journal, and brings the manifest up to
+ * date with what the journal knows is done, so the drive alone tells the next browser everything.
+ * Finished files are never copied again; unfinished ones are planned again.
+ */
+export async function prepareBackup(folder: BackupFolder, journal: BackupJournal): Promise<BackupState> {
+	const leftoversRemoved = await folder.removeLeftovers();
+	const manifest: Manifest | undefined = await folder.readManifest();
+	const manifestProblem = folder.manifestProblem;
+	const journalRows = await journal.files();
+	const index = BackupIndex.from(manifest, journalRows);
+	const recordedOnDrive = index.size - BackupIndex.from(manifest).size;
+	if (recordedOnDrive > 0) await folder.writeManifest(createManifest(folder.device, index.entries()));
+	return { index, journalRows, leftoversRemoved, manifestProblem, recordedOnDrive };
+}

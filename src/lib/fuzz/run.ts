@@ -1,0 +1,182 @@
+import fc from 'fast-check';
+import { isDeviceError } from '../errors';
+import { AllocationWatch, ContractViolation, HangError, withTimeLimit } from './contract';
+import type { FuzzInput } from './mutate';
+
+/** One parser under fuzzing, with the contract it keeps. */
+export interface FuzzTarget {
+	/** `area.parser`, e.g. `usbmux.packets`: what `--target` matches. */
+	readonly name: string;
+	/** What is fed to what, in a few words (printed by `npm run fuzz -- --list`). */
+	readonly description: string;
+	readonly inputs: fc.Arbitrary<FuzzInput>;
+	/**
+	 * `device-error`: the parser may refuse the bytes with a `DeviceError`; `nothing`: it documents that it
+	 * never throws (the metadata readers, which yield less metadata instead).
+	 */
+	readonly mayThrow: 'device-error' | 'nothing';
+	/** The largest single buffer the parser may allocate for this input, when it has a stated bound. */
+	readonly allocationBound?: (input: FuzzInput) => number;
+	/** Feeds the parser and checks what it returns (throwing `ContractViolation` when it is wrong). */
+	readonly run: (input: FuzzInput) => void | Promise<void>;
+	/** Cases in the quick run inside `npm test`. */
+	readonly quickCases: number;
+}
+
+export interface FuzzFailure {
+	/** The case's index in the run: with the seed, `--path` replays it. */
+	index: number;
+	input: FuzzInput;
+	problem: string;
+}
+
+export interface FuzzReport {
+	target: string;
+	seed: number;
+	cases: number;
+	failures: number;
+	seconds: number;
+	/** The slowest case, in ms (a case close to the time limit is a hang waiting to happen). */
+	slowestMs: number;
+	/** The first few failures, as they happened. */
+	examples: FuzzFailure[];
+}
+
+export interface FuzzOptions {
+	cases: number;
+	seed: number;
+	/** How long one case may take to settle before it counts as a hang (async parsers only). */
+	timeLimitMs?: number;
+	/** Failures kept in the report (all are counted). */
+	keepExamples?: number;
+	/** Called as each case starts (the long run's watchdog reads it). */
+	onCase?: (index: number) => void;
+}
+
+const DEFAULT_TIME_LIMIT_MS = 10_000;
+
+/** The contract check for one case: `undefined` when the parser kept it, else what went wrong. */
+export async function checkCase(target: FuzzTarget, input: FuzzInput, timeLimitMs = DEFAULT_TIME_LIMIT_MS): Promise<string | undefined> {
+	const watch = target.allocationBound === undefined ? undefined : AllocationWatch.start();
+	let problem: string | undefined;
+	try {
+		const result = target.run(input);
+		if (result !== undefined) await withTimeLimit(result, timeLimitMs);
+	} catch (error) {
+		if (error instanceof ContractViolation) problem = error.message;
+		else if (error instanceof HangError) problem = `hangs: ${error.message}`;
+		else if (!(target.mayThrow === 'device-error' && isDeviceError(error))) problem = `threw ${describeError(error)}`;
+	} finally {
+		watch?.stop();
+	}
+	if (problem === undefined && watch !== undefined) {
+		const bound = target.allocationBound!(input);
+		if (watch.largest > bound) problem = `allocated ${watch.largest} bytes at once; its bound is ${bound}`;
+	}
+	return problem;
+}
+
+/**
+ * Runs `cases` cases of `target` from `seed`. Every case runs, failures are counted rather than ending
+ * the run, and case `index` is what `fc.check` with `{ seed, path: String(index) }` generates.
+ */
+export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Promise<FuzzReport> {
+	const examples: FuzzFailure[] = [];
+	const keep = options.keepExamples ?? 3;
+	let index = 0;
+	let failures = 0;
+	let slowestMs = 0;
+	const started = performance.now();
+	const property = fc.asyncProperty(target.inputs, async (input) => {
+		const caseIndex = index++;
+		options.onCase?.(caseIndex);
+		const caseStarted = performance.now();
+		const problem = await checkCase(target, input, options.timeLimitMs);
+		slowestMs = Math.max(slowestMs, performance.now() - caseStarted);
+		if (problem !== undefined) {
+			failures++;
+			if (examples.length < keep) examples.push({ index: caseIndex, input, problem });
+		}
+	});
+	const details = await fc.check(property, { numRuns: options.cases, seed: options.seed });
+	if (details.failed) throw new Error(`the fuzz runner itself failed on ${target.name}: ${String(details.errorInstance)}`);
+	return {
+		target: target.name,
+		seed: options.seed,
+		cases: index,
+		failures,
+		seconds: (performance.now() - started) / 1000,
+		slowestMs,
+		examples,
+	};
+}
+
+/** The input of case `index` of a run from `seed`, without running it. */
+export async function inputAt(target: FuzzTarget, seed: number, path: string): Promise<FuzzInput> {
+	let found: FuzzInput | undefined;
+	await fc.check(
+		fc.property(target.inputs, (input) => {
+			found = input;
+		}),
+		{ seed, path, numRuns: 1 },
+	);
+	if (found === undefined) throw new Error(`no case at path ${path}`);
+	return found;
+}
+
+/**
+ * Replays case `path` of a run and lets fast-check shrink it: the smallest input that still breaks the
+ * contract, with its own path.
+ */
+export async function shrinkFailure(
+	target: FuzzTarget,
+	seed: number,
+	path: string,
+	timeLimitMs?: number,
+): Promise<{ input: FuzzInput; problem: string; path: string } | undefined> {
+	let lastProblem = '';
+	const details = await fc.check(
+		fc.asyncProperty(target.inputs, async (input) => {
+			const problem = await checkCase(target, input, timeLimitMs);
+			if (problem !== undefined) {
+				lastProblem = problem;
+				return false;
+			}
+			return true;
+		}),
+		{ seed, path, numRuns: Number(path.split(':')[0]) + 1, endOnFailure: false },
+	);
+	if (!details.failed || details.counterexample === null) return undefined;
+	const [input] = details.counterexample;
+	const problem = (await checkCase(target, input, timeLimitMs)) ?? lastProblem;
+	return { input, problem, path: details.counterexamplePath ?? path };
+}
+
+export function describeError(error: unknown): string {
+	if (error instanceof Error) {
+		const where = error.stack?.split('\n').find((line) => line.includes(' at '))?.trim();
+		return `${error.name}: ${error.message}${where === undefined ? '' : ` (${where})`}`;
+	}
+	return `a non-Error value: ${String(error)}`;
+}
+
+export function toHex(bytes: Uint8Array): string {
+	let out = '';
+	for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+	return out;
+}
+
+/** A failing input in words: its bytes in hex (the head of long ones), its chunk cuts and variant. */
+export function formatInput(input: FuzzInput, maxBytes = 2048): string {
+	const shown = input.bytes.subarray(0, maxBytes);
+	const more = input.bytes.length > maxBytes ? ` … (${input.bytes.length} bytes in all)` : '';
+	const cuts = input.cuts.length > 0 ? `, cut at [${input.cuts.join(', ')}]` : '';
+	return `${input.bytes.length} bytes${cuts}, variant ${input.variant}: ${toHex(shown)}${more}`;
+}
+
+export function formatFailure(target: string, seed: number, failure: FuzzFailure): string {
+	return [
+		`${target} case ${failure.index} (--seed ${seed} --path ${failure.index}): ${failure.problem}`,
+		`  input ${formatInput(failure.input)}`,
+	].join('\n');
+}
