@@ -117,5 +117,6 @@ test('without WebUSB the page says what it needs', async ({ browser }) => {
 	await expect(page.getByRole('alert')).toContainText('cannot talk to an iPhone over USB');
 	await expect(page.getByRole('alert')).toContainText('Chrome');
 	await expect(page.getByRole('button', { name: 'Connect iPhone' })).toHaveCount(0);
+	await expect(page.getByRole('button', { name: 'Try the demo iPhone' })).toBeVisible();
 	await context.close();
 });

@@ -1,6 +1,7 @@
 import { AfcClient } from '../afc';
 import { DeviceError, isDeviceError } from '../errors';
 import { describeAssets, groupAssets, scanCameraRoll, type DescribedAsset } from '../library';
+import { createDemoUsb } from './demo-iphone';
 import { overviewOf, type LibraryOverview } from './library-overview';
 import { IPhone, openTrustedSession, type TrustedSession } from '../iphone';
 import { tlsSessionSecurity } from '../lockdown';
@@ -59,11 +60,20 @@ export class DeviceService {
 		this.#store = store;
 	}
 
-	async connect(options: { udid?: string; os?: HostOs }, events: DeviceEvents = {}): Promise<ConnectedIPhone> {
+	/**
+	 * Connects to the iPhone the page was granted (`udid`), or with `demo` to a virtual iPhone that runs
+	 * in this worker, whose sample photos are fetched from `demo.mediaBase`.
+	 */
+	async connect(
+		options: { udid?: string; os?: HostOs; demo?: { mediaBase: string } },
+		events: DeviceEvents = {},
+	): Promise<ConnectedIPhone> {
 		await this.disconnect();
-		const usb = this.#usb();
+		const usb = options.demo
+			? (await createDemoUsb((name) => fetch(new URL(name, options.demo!.mediaBase)))).usb
+			: this.#usb();
 		if (!usb) throw new DeviceError('no-webusb', 'This browser cannot talk to USB devices.');
-		const iphone = await IPhone.open(usb, { ...options, security: tlsSessionSecurity });
+		const iphone = await IPhone.open(usb, { udid: options.udid, os: options.os, security: tlsSessionSecurity });
 		this.#iphone = iphone;
 		this.#closing = false;
 		void iphone.closed.then(() => {

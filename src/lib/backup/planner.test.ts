@@ -158,6 +158,25 @@ describe('planBackup', () => {
 		expect(plan.inICloud).toMatchObject([{ assetId: half.id, files: ['/DCIM/100APPLE/IMG_0009.MOV'], bytes: 3_000_000 }]);
 	});
 
+	it('still copies the edits and sidecars of an asset whose original is only in iCloud', () => {
+		const optimized = asset(
+			'photo',
+			[
+				{ path: '/DCIM/100APPLE/IMG_0006.HEIC', size: 1_500_000 },
+				{ path: '/DCIM/100APPLE/IMG_E0006.HEIC', size: 1_600_000, role: 'render' },
+				{ path: '/DCIM/100APPLE/IMG_0006.AAE', size: 900, role: 'adjustments' },
+			],
+			{ availability: 'in-icloud' },
+		);
+		const plan = planBackup([optimized], BackupIndex.from(undefined));
+		expect(plan.inICloud).toMatchObject([{ assetId: optimized.id, files: ['/DCIM/100APPLE/IMG_0006.HEIC'], bytes: 1_500_000 }]);
+		expect(plan.assets[0]!.files.map((f) => [f.devicePath, f.category])).toEqual([
+			['/DCIM/100APPLE/IMG_E0006.HEIC', 'edits'],
+			['/DCIM/100APPLE/IMG_0006.AAE', 'edits'],
+		]);
+		expect(plan.total).toEqual({ assets: 1, files: 2, bytes: 1_600_900 });
+	});
+
 	it('says whether the folder can hold it, only when its free space is known', () => {
 		expect(planBackup([video], BackupIndex.from(undefined), { freeBytes: 49_999_999 }).space.fits).toBe(false);
 		expect(planBackup([video], BackupIndex.from(undefined), { freeBytes: 50_000_000 }).space.fits).toBe(true);
@@ -224,9 +243,14 @@ describe('planBackup, for any library and any earlier backup', () => {
 				const allFiles = assets.flatMap((a) => a.files);
 				const listed = [...plan.inICloud, ...plan.unavailable].reduce((sum, item) => sum + item.files.length, 0);
 				expect(planned.length + listed + plan.alreadyBackedUp.files).toBe(allFiles.length);
-				const readableNotDone = assets
-					.filter((a) => a.availability === 'on-iphone')
-					.flatMap((a) => a.files.filter((f) => !a.unreadableFiles.includes(f.path) && !done.has(fileKey(f.path, f.size, f.modifiedTime))));
+				const readableNotDone = assets.flatMap((a) =>
+					a.files.filter(
+						(f) =>
+							!a.unreadableFiles.includes(f.path) &&
+							!(a.availability !== 'on-iphone' && f.path === a.primary.path) &&
+							!done.has(fileKey(f.path, f.size, f.modifiedTime)),
+					),
+				);
 				expect(planned.map((f) => f.devicePath).sort()).toEqual(readableNotDone.map((f) => f.path).sort());
 
 				const sum = (pick: (t: { assets: number; files: number; bytes: number }) => number, categories = PLAN_CATEGORIES) =>

@@ -48,7 +48,7 @@ export interface PlannedAsset {
 	files: PlannedFile[];
 }
 
-/** An asset that is listed, but not copied. */
+/** Files of an asset that are listed, but not copied. */
 export interface PlanItem {
 	assetId: string;
 	kind: AssetKind;
@@ -69,9 +69,12 @@ export interface PlanSummary {
 	maybeDuplicates: { files: number; bytes: number };
 	/** Files on the phone already backed up. */
 	alreadyBackedUp: { files: number; bytes: number };
-	/** Assets only in iCloud ("Optimize iPhone Storage"), or files of an asset that are: not failures. */
+	/**
+	 * Files found unreadable while describing, by asset: "Optimize iPhone Storage" placeholders (an
+	 * asset's original, a Live Photo's movie). Not failures; the asset's other files are still planned.
+	 */
 	inICloud: PlanItem[];
-	/** Assets the phone refused to read for another reason (gone since the scan, no permission). */
+	/** The same for assets whose original the phone refused for another reason (gone since the scan, no permission). */
 	unavailable: PlanItem[];
 	estimate: { bytesPerSecond: number; seconds: number };
 	/** Whether the folder's drive can hold it; `fits` is undefined when its free space is unknown. */
@@ -109,7 +112,7 @@ const KIND_CATEGORY: Record<AssetKind, PlanCategory> = {
 /**
  * What to copy: every file of every asset on the phone that the backup does not hold yet (by phone
  * path, size and modification time), grouped by asset so that Live Photo halves and edits travel
- * together. Assets only in iCloud are listed, never planned and never failures.
+ * together. Files known to be only in iCloud are listed, never planned and never failures.
  */
 export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIndex, options: PlanOptions = {}): BackupPlan {
 	const journalStates = new Map<string, FileRow['state']>();
@@ -137,14 +140,14 @@ export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIn
 			return !done;
 		});
 		if (missing.length === 0) continue;
-		if (asset.availability !== 'on-iphone') {
-			(asset.availability === 'in-icloud' ? inICloud : unavailable).push(item(asset, capturedAt, missing));
-			continue;
-		}
+		// Files found unreadable while describing are listed, not planned. The others are tried even when
+		// the asset's original is only in iCloud: its edits and sidecars are often still on the phone,
+		// and a file that turns out unreadable is recorded as in iCloud, never as a failure.
 		const unreadable = new Set(asset.unreadableFiles);
+		if (asset.availability !== 'on-iphone') unreadable.add(asset.primary.path);
 		const readable = missing.filter((file) => !unreadable.has(file.path));
-		const placeholders = missing.filter((file) => unreadable.has(file.path));
-		if (placeholders.length > 0) inICloud.push(item(asset, capturedAt, placeholders));
+		const refused = missing.filter((file) => unreadable.has(file.path));
+		if (refused.length > 0) (asset.availability === 'unavailable' ? unavailable : inICloud).push(item(asset, capturedAt, refused));
 		if (readable.length === 0) continue;
 
 		const files = readable.map((file): PlannedFile => {

@@ -350,8 +350,23 @@ describe('placing assets', () => {
 		expect(recorded.files).toEqual([{ devicePath: '/DCIM/100APPLE/IMG_0002.HEIC', path: '2025/05/IMG_0002.HEIC', recorded: true }]);
 		const other = await folder.placeAsset(again!, may);
 		expect(other.files.map((file) => file.path)).toEqual(['2025/05/IMG_0002 (2).HEIC']);
-		// Reserved: the same asset placed again gets yet another name.
-		expect((await folder.placeAsset(again!, may)).files.map((file) => file.path)).toEqual(['2025/05/IMG_0002 (3).HEIC']);
+		// Reserved for that asset: placed again (a retry) it gets the same names, another asset does not.
+		expect((await folder.placeAsset(again!, may)).files.map((file) => file.path)).toEqual(['2025/05/IMG_0002 (2).HEIC']);
+		const stranger = { id: '/DCIM/102APPLE/IMG_0002.HEIC', baseName: 'IMG_0002', files: [{ path: '/DCIM/102APPLE/IMG_0002.HEIC' }] };
+		expect((await folder.placeAsset(stranger, may)).files.map((file) => file.path)).toEqual(['2025/05/IMG_0002 (3).HEIC']);
+	});
+
+	it('avoids next time a name that turned out to be taken when the file was saved', async () => {
+		const memory = new MemoryFolder();
+		const folder = await openBackupFolder(memory.root(), ANNA);
+		const asset = { id: '/DCIM/100APPLE/IMG_0001.HEIC', baseName: 'IMG_0001', files: [{ path: '/DCIM/100APPLE/IMG_0001.HEIC' }] };
+		const [placed] = (await folder.placeAsset(asset, may)).files;
+		const pending = await folder.createFile(placed!.path);
+		await write(pending, bytesOf('ours'));
+		memory.write(`Anna’s iPhone/${placed!.path}`, 'appeared meanwhile');
+		expect((await failure(pending.commit())).code).toBe('folder-file-exists');
+		await pending.abort();
+		expect((await folder.placeAsset(asset, may)).files.map((file) => file.path)).toEqual(['2025/05/IMG_0001 (2).HEIC']);
 	});
 
 	it('files by the phone’s folders in the as-on-iphone layout', async () => {

@@ -315,15 +315,28 @@ class BackupFolderImpl implements BackupFolder {
 			recorded: this.#recordedFor(asset.id),
 			localOffsetMinutes: this.#localOffset,
 		});
-		for (const file of placement.files) if (!file.recorded) taken.add(file.path, 'reserved');
+		for (const file of placement.files) if (!file.recorded) taken.add(file.path, 'reserved', asset.id);
 		return placement;
 	}
 
-	createFile(path: string): Promise<PendingFile> {
-		return createPendingFile(this.handle, path, {
+	async createFile(path: string): Promise<PendingFile> {
+		const pending = await createPendingFile(this.handle, path, {
 			onStarted: (temporary) => this.#inUse.add(temporary),
 			onSettled: (temporary) => this.#inUse.delete(temporary),
-		});
+		}).catch((error: unknown) => this.#noteExisting(error, path));
+		return {
+			path: pending.path,
+			writable: pending.writable,
+			readBack: () => pending.readBack(),
+			commit: () => pending.commit().catch((error: unknown) => this.#noteExisting(error, path)),
+			abort: () => pending.abort(),
+		};
+	}
+
+	/** A file found where we meant to write is someone else's: the next placement avoids its name. */
+	async #noteExisting(error: unknown, path: string): Promise<never> {
+		if ((error as { code?: unknown }).code === 'folder-file-exists') (await this.#taken)?.add(path, 'folder');
+		throw error;
 	}
 
 	async #fileAt(path: string): Promise<FileSystemFileHandle> {

@@ -20,23 +20,30 @@ import type { AssetPlacement, CaptureDateLike, FolderLayout, PlaceableAsset, Pla
 /** Where a taken path came from: a manifest entry, a file found in the folder, or a reservation of this run. */
 export type TakenSource = 'manifest' | 'folder' | 'reserved';
 
-/** Paths that are taken, compared case-insensitively and after NFC (see `pathKey`). */
+/**
+ * Paths that are taken, compared case-insensitively and after NFC (see `pathKey`). A path reserved for
+ * an asset stays free for that same asset, so placing it again (a retry) gives the same names.
+ */
 export class TakenPaths {
-	readonly #paths = new Map<string, { path: string; source: TakenSource }>();
+	readonly #paths = new Map<string, { path: string; source: TakenSource; owner?: string }>();
 
 	constructor(paths: Iterable<string> = [], source: TakenSource = 'folder') {
 		for (const path of paths) this.add(path, source);
 	}
 
-	/** Marks `path` as taken; a path found in the folder stays marked as such. */
-	add(path: string, source: TakenSource = 'reserved'): void {
+	/** Marks `path` as taken (`owner`: the asset it is reserved for); a file found in the folder stays marked as such. */
+	add(path: string, source: TakenSource = 'reserved', owner?: string): void {
 		const key = pathKey(path);
 		const known = this.#paths.get(key);
-		if (known === undefined || (source === 'folder' && known.source !== 'folder')) this.#paths.set(key, { path, source });
+		if (known !== undefined && known.source === 'folder') return;
+		if (known !== undefined && known.source === 'manifest' && source === 'reserved') return;
+		this.#paths.set(key, source === 'reserved' && owner !== undefined ? { path, source, owner } : { path, source });
 	}
 
-	has(path: string): boolean {
-		return this.#paths.has(pathKey(path));
+	/** Whether `path` is taken, for the asset `owner` (its own reservations do not count). */
+	has(path: string, owner?: string): boolean {
+		const known = this.#paths.get(pathKey(path));
+		return known !== undefined && !(known.source === 'reserved' && owner !== undefined && known.owner === owner);
 	}
 
 	sourceOf(path: string): TakenSource | undefined {
@@ -157,7 +164,7 @@ export function placeAsset(asset: PlaceableAsset, options: PlacementOptions): As
 	const plans = fresh.map((file) => planOf(file.path, asset, options));
 	const recordedKeys = new Set([...recorded.values()].map(pathKey));
 
-	const free = (paths: readonly string[]) => paths.every((path) => !options.taken.has(path) && !recordedKeys.has(pathKey(path)));
+	const free = (paths: readonly string[]) => paths.every((path) => !options.taken.has(path, asset.id) && !recordedKeys.has(pathKey(path)));
 	let copy = 1;
 	let paths: string[] = [];
 	if (plans.length > 0) {

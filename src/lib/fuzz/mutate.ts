@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { concatBytes } from './bytes';
 
 /**
  * What every fuzz case is: bytes, the points where a stream parser receives them cut into pieces, and a
@@ -177,15 +178,7 @@ function readInt(bytes: Uint8Array, at: number, width: number, little: boolean):
 	return value;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-	const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-	let at = 0;
-	for (const part of parts) {
-		out.set(part, at);
-		at += part.length;
-	}
-	return out;
-}
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 const encoder = new TextEncoder();
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { isDeviceError } from '../errors';
+import { toHex } from './bytes';
 import { AllocationWatch, ContractViolation, HangError, withTimeLimit } from './contract';
 import type { FuzzInput } from './mutate';
 
@@ -158,12 +159,6 @@ export function describeError(error: unknown): string {
 		return `${error.name}: ${error.message}${where === undefined ? '' : ` (${where})`}`;
 	}
 	return `a non-Error value: ${String(error)}`;
-}
-
-export function toHex(bytes: Uint8Array): string {
-	let out = '';
-	for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
-	return out;
 }
 
 /** A failing input in words: its bytes in hex (the head of long ones), its chunk cuts and variant. */

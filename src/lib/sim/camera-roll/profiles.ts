@@ -38,7 +38,7 @@ export interface CameraRollProfile {
 }
 
 export type SyntheticKind = 'live' | 'heic' | 'jpeg' | 'screenshot' | 'video' | 'proraw';
-export type ProfileName = 'small' | 'typical' | 'huge';
+export type ProfileName = 'small' | 'demo' | 'typical' | 'huge';
 
 const GB = 1_000_000_000;
 const MB = 1_000_000;
@@ -60,6 +60,26 @@ const small: CameraRollProfile = {
 	video: { minBytes: 10 * MB, maxBytes: 100 * MB, skew: 3 },
 	longVideos: [],
 	capacityBytes: 64 * GB,
+};
+
+/** What the page's demo iPhone holds: a bit of everything, small enough to back up in seconds. */
+const demo: CameraRollProfile = {
+	items: 120,
+	firstNumber: 9_931,
+	firstFolder: 104,
+	gapShare: 0.05,
+	from: '2024-11-01T00:00:00Z',
+	to: '2025-11-20T00:00:00Z',
+	homeOffsetMinutes: 60,
+	mix: { live: 40, heic: 30, jpeg: 5, screenshot: 12, video: 3, proraw: 0 },
+	iCloudShare: 0.05,
+	placeholderShare: 0.03,
+	editedShare: 0.05,
+	cameraAdjustmentShare: 0.05,
+	imports: 2,
+	video: { minBytes: 5 * MB, maxBytes: 40 * MB, skew: 3 },
+	longVideos: [],
+	capacityBytes: 128 * GB,
 };
 
 const typical: CameraRollProfile = {
@@ -102,4 +122,4 @@ const huge: CameraRollProfile = {
 	capacityBytes: 512 * GB,
 };
 
-export const PROFILES: Readonly<Record<ProfileName, CameraRollProfile>> = { small, typical, huge };
+export const PROFILES: Readonly<Record<ProfileName, CameraRollProfile>> = { small, demo, typical, huge };
