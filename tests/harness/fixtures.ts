@@ -10,6 +10,11 @@ export { UsbHarness } from './usb-harness';
  * `navigator.usb`; `showDirectoryPicker()` returns the OPFS folder `usb.pickedFolder`.
  */
 export const test = base.extend<{ usb: UsbHarness }>({
+	// The fake's WebSocket to this process is another origin, which the page's policy rightly refuses;
+	// and a service worker would serve the app's workers from its cache, past the route that adds the
+	// fake to them. Tests of the policy and of offline use make contexts of their own.
+	bypassCSP: async ({}, use) => use(true),
+	serviceWorkers: async ({}, use) => use('block'),
 	usb: async ({}, use) => {
 		const harness = await UsbHarness.start();
 		await use(harness);

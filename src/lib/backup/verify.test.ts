@@ -38,7 +38,7 @@ describe('verifyBackup', () => {
 		const harness = await backedUp();
 		const prefix = harness.folder!.name;
 		const flipped = harness.memory.read(`${prefix}/2025/05/IMG_3582.HEIC`)!;
-		flipped[1000] ^= 0xff;
+		flipped[1000] = flipped[1000]! ^ 0xff;
 		harness.memory.write(`${prefix}/2025/05/IMG_3582.HEIC`, flipped);
 		const cut = harness.memory.read(`${prefix}/2025/05/IMG_3582.MOV`)!;
 		harness.memory.write(`${prefix}/2025/05/IMG_3582.MOV`, cut.subarray(0, cut.length - 1));

@@ -46,7 +46,6 @@ export async function verifyBackup(folder: BackupFolder, options: VerifyOptions)
 	const byPath = new Map<string, ManifestEntry[]>();
 	for (const entry of manifest?.entries ?? []) {
 		let entries = byPath.get(entry.path);
-		if (entry.path === undefined) continue;
 		if (entries === undefined) byPath.set(entry.path, (entries = []));
 		entries.push(entry);
 	}

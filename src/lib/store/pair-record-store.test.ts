@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { Dexie } from 'dexie';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
 import { createPairRecord, pairRequestRecord, withEscrowBag, type PairRecord } from '../pairing';
@@ -117,14 +118,30 @@ describe.each(implementations)('PairRecordStore %s', (_name, makeStore) => {
 });
 
 describe('AppDatabase', () => {
-	it('is version 1 of the "iphone-backup" database with a pairRecords table keyed by UDID', async () => {
+	it('is version 2 of the "iphone-backup" database: pair records by UDID, and the backup tables', async () => {
 		const db = new AppDatabase();
 		await db.open();
 		expect(db.name).toBe(DATABASE_NAME);
 		expect(DATABASE_NAME).toBe('iphone-backup');
-		expect(db.verno).toBe(1);
-		expect(db.tables.map((table) => table.name)).toEqual(['pairRecords']);
+		expect(db.verno).toBe(2);
+		expect(db.tables.map((table) => table.name).sort()).toEqual(['backupFiles', 'backupRuns', 'destinations', 'devices', 'pairRecords']);
 		expect(db.pairRecords.schema.primKey.keyPath).toBe('udid');
+		expect(db.backupFiles.schema.primKey.keyPath).toEqual(['backup', 'key']);
+		db.close();
+	});
+
+	it('upgrades a version 1 database in place: its pair records stay', async () => {
+		const name = `upgrade-${++databases}`;
+		const old = new Dexie(name);
+		old.version(1).stores({ pairRecords: 'udid' });
+		await old.table('pairRecords').put(first);
+		old.close();
+		const db = new AppDatabase(name);
+		const back = await new DexiePairRecordStore(db).get(FIRST);
+		expect(db.verno).toBe(2);
+		expect(back?.hostId).toBe(first.hostId);
+		expect(await hostKeySigns(back!)).toBe(true);
+		expect(await db.backupFiles.count()).toBe(0);
 		db.close();
 	});
 

@@ -1,0 +1,49 @@
+/// <reference types="@sveltejs/kit" />
+/// <reference no-default-lib="true"/>
+/// <reference lib="esnext" />
+/// <reference lib="webworker" />
+import { build, files, prerendered, version } from '$service-worker';
+
+/**
+ * Offline once loaded: every file of this version is cached at install, and served from the cache
+ * first. Nothing is fetched from anywhere but this origin.
+ */
+const sw = self as unknown as ServiceWorkerGlobalScope;
+const CACHE = `app-${version}`;
+const ASSETS = [...build, ...files, ...prerendered];
+
+sw.addEventListener('install', (event) => {
+	event.waitUntil(
+		caches
+			.open(CACHE)
+			.then((cache) => cache.addAll(ASSETS))
+			.then(() => sw.skipWaiting()),
+	);
+});
+
+sw.addEventListener('activate', (event) => {
+	event.waitUntil(
+		caches
+			.keys()
+			.then((keys) => Promise.all(keys.filter((key) => key !== CACHE).map((key) => caches.delete(key))))
+			.then(() => sw.clients.claim()),
+	);
+});
+
+sw.addEventListener('fetch', (event) => {
+	const url = new URL(event.request.url);
+	if (event.request.method !== 'GET' || url.origin !== sw.location.origin) return;
+	event.respondWith(
+		caches.match(event.request, { ignoreSearch: true }).then(
+			(cached) =>
+				cached ??
+				fetch(event.request).then((response) => {
+					if (response.ok) {
+						const copy = response.clone();
+						void caches.open(CACHE).then((cache) => cache.put(event.request, copy));
+					}
+					return response;
+				}),
+		),
+	);
+});

@@ -1,0 +1,59 @@
+/**
+ * Nothing leaves the computer: the page's policy refuses requests to any other origin, from the page
+ * and from its workers; and once loaded, the page works offline.
+ */
+import { expect, test } from '@playwright/test';
+
+test('the page and its device worker cannot send anything to another origin', async ({ page }) => {
+	const violations: string[] = [];
+	await page.exposeFunction('reportViolation', (uri: string) => void violations.push(uri));
+	await page.addInitScript(() => {
+		document.addEventListener('securitypolicyviolation', (event) =>
+			(window as unknown as { reportViolation(uri: string): void }).reportViolation(event.blockedURI),
+		);
+	});
+	await page.goto('/');
+	const fromPage = await page.evaluate(() =>
+		fetch('http://127.0.0.2:9/photo', { method: 'POST', body: 'x' }).then(
+			() => 'sent',
+			() => 'refused',
+		),
+	);
+	expect(fromPage).toBe('refused');
+	await expect.poll(() => violations).toContain('http://127.0.0.2:9/photo');
+
+	await expect.poll(() => page.workers().length).toBeGreaterThan(0);
+	const deviceWorker = page.workers().find((worker) => worker.url().includes('device.worker'))!;
+	const fromWorker = await deviceWorker.evaluate(() =>
+		fetch('http://127.0.0.2:9/photo', { method: 'POST', body: 'x' }).then(
+			() => 'sent',
+			(error: Error) => error.name,
+		),
+	);
+	expect(fromWorker).toBe('TypeError');
+	const socket = await page.evaluate(
+		() =>
+			new Promise<string>((resolve) => {
+				try {
+					const ws = new WebSocket('ws://127.0.0.2:9/');
+					ws.onopen = () => resolve('open');
+					ws.onerror = () => resolve('refused');
+				} catch (error) {
+					resolve((error as Error).name);
+				}
+			}),
+	);
+	expect(socket).not.toBe('open');
+});
+
+test('once loaded, the page works offline, demo included', async ({ context, page }) => {
+	await page.goto('/');
+	await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+	await expect.poll(() => page.evaluate(() => caches.keys().then((keys) => keys.length))).toBeGreaterThan(0);
+	await context.setOffline(true);
+	await page.reload();
+	await expect(page.getByRole('heading', { name: 'iPhone Photo Backup' })).toBeVisible();
+	await page.getByRole('button', { name: 'Try the demo iPhone' }).click();
+	await expect(page.getByRole('status').first()).toContainText('Connected to Demo iPhone');
+	await expect(page.getByTestId('library-counts')).toContainText('Live Photos', { timeout: 30_000 });
+});
