@@ -32,6 +32,7 @@ export class BackupController {
 
 	cancel(reason: unknown = new DOMException('The backup was cancelled.', 'AbortError')): void {
 		this.#abort.abort(reason);
+		this.#paused = false;
 		this.#release();
 	}
 

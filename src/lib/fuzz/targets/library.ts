@@ -22,8 +22,8 @@ import type { FuzzTarget } from '../run';
 const STILL_HEAD = 64 * 1024;
 const STILL_MARKERS = ['Exif', 'MM\0*', 'II*\0', 'Apple iOS', 'iloc', 'iinf', 'iref', 'meta', 'eXIf', 'tEXt', 'iTXt', 'XML:com.adobe'];
 const MOVIE_MARKERS = ['moov', 'mvhd', 'meta', 'hdlr', 'keys', 'ilst', 'data', 'mdat', 'ftyp'];
-const MIN_MS = Date.UTC(1970, 0, 1) - 15 * 3_600_000;
-const MAX_MS = Date.UTC(2201, 0, 1);
+const MIN_MS = Date.UTC(1969, 11, 31);
+const MAX_MS = Date.UTC(2201, 0, 2);
 
 const STILL: StillDescription = {
 	moment: { epochMs: Date.UTC(2024, 6, 1, 12, 34, 56, 789), offsetMinutes: 120 },
