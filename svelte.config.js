@@ -6,6 +6,7 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
  * requests to its own origin only. A photo can leave this computer through none of them.
  * The same policy is sent as a header by the preview server (vite.config.ts), which also covers workers.
  */
+/** @type {NonNullable<NonNullable<import('@sveltejs/kit').KitConfig['csp']>['directives']>} */
 export const CONTENT_SECURITY_POLICY = {
 	'default-src': ['self'],
 	'script-src': ['self', 'wasm-unsafe-eval'],

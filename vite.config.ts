@@ -10,7 +10,7 @@ const PORT = 4173;
 
 /** The page's policy as a header, so that it also binds the workers (a <meta> policy binds only the page). */
 const cspHeader = Object.entries(CONTENT_SECURITY_POLICY)
-	.map(([directive, sources]) => `${directive} ${sources.map((s) => (s.includes(':') ? s : `'${s}'`)).join(' ')}`)
+	.map(([directive, sources]) => `${directive} ${(sources as readonly string[]).map((s) => (s.includes(':') ? s : `'${s}'`)).join(' ')}`)
 	.join('; ');
 
 export default defineConfig({

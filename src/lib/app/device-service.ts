@@ -5,7 +5,10 @@ import { createDemoUsb } from './demo-iphone';
 import { overviewOf, type LibraryOverview } from './library-overview';
 import { IPhone, openTrustedSession, type TrustedSession } from '../iphone';
 import { tlsSessionSecurity } from '../lockdown';
-import { AppDatabase, DexiePairRecordStore, forgetDevice, type PairRecordStore } from '../store';
+import type { BackupProgress, BackupResult, VerifyProgress, VerifyReport } from '../backup';
+import type { FolderLayout } from '../destination/types';
+import { AppDatabase, DexiePairRecordStore, forgetDevice, listDestinations, type PairRecordStore } from '../store';
+import { BackupSession, type PlanView } from './backup-session';
 import type { HostOs } from '../usb';
 
 export interface ConnectedIPhone {
@@ -48,16 +51,20 @@ export interface LibraryProgress {
  */
 export class DeviceService {
 	readonly #usb: () => USB;
+	readonly #db: AppDatabase;
 	readonly #store: PairRecordStore;
+	#connected: ConnectedIPhone | undefined;
+	#backup: BackupSession | undefined;
 	#iphone: IPhone | undefined;
 	#session: TrustedSession | undefined;
 	#files: AfcClient | undefined;
 	#assets: DescribedAsset[] = [];
 	#closing = false;
 
-	constructor(usb: () => USB, store: PairRecordStore = new DexiePairRecordStore(new AppDatabase())) {
+	constructor(usb: () => USB, db: AppDatabase = new AppDatabase()) {
 		this.#usb = usb;
-		this.#store = store;
+		this.#db = db;
+		this.#store = new DexiePairRecordStore(db);
 	}
 
 	/**
@@ -81,6 +88,9 @@ export class DeviceService {
 			this.#iphone = undefined;
 			this.#session = undefined;
 			this.#files = undefined;
+			this.#connected = undefined;
+			// A backup under way stops by itself, its reads failing as 'unplugged'.
+			this.#backup = undefined;
 			events.disconnected?.({
 				code: 'unplugged',
 				message: 'The iPhone was disconnected.',
@@ -99,7 +109,7 @@ export class DeviceService {
 				onWaitingForTrust: () => events.waitingForTrust?.(),
 			});
 			this.#session = session;
-			return {
+			this.#connected = {
 				udid: iphone.udid,
 				name: session.info.deviceName,
 				productType: session.info.productType,
@@ -107,6 +117,7 @@ export class DeviceService {
 				lockdownType,
 				paired: session.paired,
 			};
+			return this.#connected;
 		} catch (error) {
 			await this.disconnect();
 			throw isDeviceError(error) ? error : new DeviceError('protocol', 'The iPhone did not answer as expected.', { cause: error });
@@ -128,6 +139,52 @@ export class DeviceService {
 		});
 		const info = await files.deviceInfo();
 		return overviewOf(this.#assets, { totalBytes: info.totalBytes, freeBytes: info.freeBytes });
+	}
+
+	/** The folder picked on an earlier visit, for the page to ask again for permission to write there. */
+	async rememberedFolder(): Promise<FileSystemDirectoryHandle | undefined> {
+		return (await listDestinations(this.#db))[0]?.handle;
+	}
+
+	/** Backs up into `root` from now on (a folder the page just picked, or the remembered one). */
+	async useFolder(root: FileSystemDirectoryHandle, layout?: FolderLayout): Promise<{ name: string }> {
+		const device = this.#connected;
+		if (!device) throw new DeviceError('no-device', 'Connect the iPhone first.');
+		this.#backup = await BackupSession.open(this.#db, root, device, await this.#afc(), layout);
+		return { name: root.name };
+	}
+
+	/** What is new on the phone since the last backup to this folder. Reads the library first if needed. */
+	async planBackup(): Promise<PlanView> {
+		if (this.#assets.length === 0) await this.readLibrary();
+		return this.#backupSession().plan(this.#assets);
+	}
+
+	/** Runs the planned backup to the end, a pause, a cancel or a failure; `plan` again to go on. */
+	async startBackup(onProgress: (progress: BackupProgress) => void): Promise<BackupResult> {
+		return this.#backupSession().run(onProgress);
+	}
+
+	pause(): void {
+		this.#backup?.pause();
+	}
+
+	resume(): void {
+		this.#backup?.resume();
+	}
+
+	cancel(): void {
+		this.#backup?.cancel();
+	}
+
+	/** Re-hashes the whole backup in the folder against its manifest. */
+	async verifyBackup(onProgress?: (progress: VerifyProgress) => void): Promise<VerifyReport> {
+		return this.#backupSession().verify(onProgress);
+	}
+
+	#backupSession(): BackupSession {
+		if (!this.#backup) throw new DeviceError('no-device', 'Choose the backup folder first.');
+		return this.#backup;
 	}
 
 	/** The AFC connection, started once per session. */
@@ -157,6 +214,9 @@ export class DeviceService {
 		this.#session = undefined;
 		this.#files = undefined;
 		this.#assets = [];
+		this.#connected = undefined;
+		this.#backup?.cancel();
+		this.#backup = undefined;
 		if (!iphone) return;
 		this.#closing = true;
 		await iphone.close().catch(() => undefined);

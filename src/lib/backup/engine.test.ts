@@ -185,6 +185,64 @@ describe('files that fail on their own', () => {
 	});
 });
 
+describe('verification', () => {
+	it('reads each file back before naming it: a mismatch is copied again once, then reported, never kept', async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia });
+		const isFlaky = (path: string) => path.endsWith('/IMG_3582.HEIC');
+		const isBroken = (path: string) => path.endsWith('/IMG_3539.MOV');
+		let flakyReads = 0;
+		const readBacks: string[] = [];
+		harness.pendingHook = (pending) => ({
+			...pending,
+			readBack: async () => {
+				readBacks.push(pending.path);
+				const stream = await pending.readBack();
+				const corrupt = isBroken(pending.path) || (isFlaky(pending.path) && ++flakyReads === 1);
+				if (!corrupt) return stream;
+				let first = true;
+				return stream.pipeThrough(
+					new TransformStream<Uint8Array, Uint8Array>({
+						transform(chunk, controller) {
+							if (first) chunk[0] = chunk[0]! ^ 1;
+							first = false;
+							controller.enqueue(chunk);
+						},
+					}),
+				);
+			},
+		});
+		const { result, committed } = await harness.backUp();
+		expect(result.outcome).toBe('complete');
+		expect(result.redone).toEqual(['/DCIM/103APPLE/IMG_3582.HEIC']);
+		expect(result.failed).toMatchObject([{ devicePath: '/DCIM/103APPLE/IMG_3539.MOV', code: 'verify-failed', advice: expect.stringMatching(/drive/) }]);
+		expect(committed.filter(isBroken)).toEqual([]);
+		expect(readBacks.filter(isBroken)).toHaveLength(2);
+		expect(readBacks.filter(isFlaky)).toHaveLength(2);
+		expect(harness.folderFiles().leftovers).toEqual([]);
+		expect(harness.folderFiles().files.filter(isBroken)).toEqual([]);
+
+		harness.pendingHook = undefined;
+		await harness.backUp();
+		await harness.expectComplete();
+	});
+
+	it('can be turned off: nothing is read back', async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia });
+		let readBacks = 0;
+		harness.pendingHook = (pending) => ({
+			...pending,
+			readBack: () => {
+				readBacks++;
+				return pending.readBack();
+			},
+		});
+		const { result } = await harness.backUp({ verify: false });
+		expect(result).toMatchObject({ outcome: 'complete', copied: { files: 8 } });
+		expect(readBacks).toBe(0);
+		await harness.expectComplete();
+	});
+});
+
 describe('while it runs', () => {
 	it('reports progress: counts that add up, the current file, a speed and the time left', async () => {
 		const harness = new BackupHarness({ profile: 'small', realMedia, chunkSize: 64 * 1024 });

@@ -277,7 +277,7 @@ class BackupRun {
 			});
 			if (pumped.bytes !== identity.size) return 'wrong-size';
 			const sha256 = pumped.digests.sha256!;
-			const existing = this.#o.index.pathOfContent(sha256, identity.size) ?? (await this.#earlierCopy(target, sha256, identity.size));
+			const existing = (await this.#recordedCopy(sha256, identity.size)) ?? (await this.#earlierCopy(target, sha256, identity.size));
 			if (existing !== undefined) return { kind: 'deduplicated', path: existing, sha256 };
 			if (this.#verify) {
 				const check = pumped.digests['xxh3-128']!;
@@ -292,6 +292,14 @@ class BackupRun {
 		} finally {
 			if (!kept) await pending.abort().catch(() => undefined);
 		}
+	}
+
+	/** Where the backup already holds these bytes (the same file renamed on the phone), if that file is still there. */
+	async #recordedCopy(sha256: string, size: number): Promise<string | undefined> {
+		const path = this.#o.index.pathOfContent(sha256, size);
+		if (path === undefined) return undefined;
+		// Someone may have deleted or replaced the file in the folder: then this copy is needed after all.
+		return (await this.#o.folder.stat(path))?.size === size ? path : undefined;
 	}
 
 	/**

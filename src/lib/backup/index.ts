@@ -1,3 +1,15 @@
+/**
+ * The backup engine: what is new since last time, and copying it safely. In the device worker:
+ *
+ *   const folder = await openBackupFolder(root, device, { layout });          // src/lib/destination
+ *   const journal = await BackupJournal.open(db, destination.id, device);
+ *   const state = await prepareBackup(folder, journal);                     // leftovers, manifest, journal
+ *   const assets = await describeAssets(files, groupAssets((await scanCameraRoll(files)).files));
+ *   const plan = planBackup(assets, state.index, { journal: state.journalRows, freeBytes });
+ *   const result = await runBackup({ files, folder, plan, journal, index: state.index, hashers, control, onProgress });
+ *
+ * Run the same steps again to resume after any interruption, or for the next backup.
+ */
 export { BackupIndex, doneEntry } from './backup-index';
 export { BackupController } from './controller';
 export { runBackup, type BackupResult, type CheckpointInterval, type RunBackupOptions } from './engine';

@@ -1,6 +1,6 @@
 /** What the page hears while a backup runs. Plain data: it crosses to the page by postMessage. */
 export interface BackupProgress {
-	phase: 'checking' | 'copying' | 'paused' | 'finished';
+	phase: 'copying' | 'paused' | 'finished';
 	/** Handled so far (copied, found already there, in iCloud or failed) of the plan's total. */
 	assets: { done: number; total: number };
 	files: { done: number; total: number };

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeviceError } from '../errors';
 import { PROFILES, type CameraRollProfile, type RealMedia } from '../sim/camera-roll';
@@ -138,5 +139,50 @@ describe('resuming an interrupted backup', () => {
 		const onDrive = new Set(harness.manifest().entries.map((entry) => entry.devicePath));
 		expect(onDrive.size).toBeGreaterThan(0);
 		await resumesCleanly(harness, onDrive);
+	});
+});
+
+describe('resuming, whatever stops the backup wherever', () => {
+	type Stop = 'cancel' | 'disk-full' | 'permission' | 'unplug' | 'crash' | 'crash, new profile';
+	const stops: Stop[] = ['cancel', 'disk-full', 'permission', 'unplug', 'crash', 'crash, new profile'];
+
+	it('ends with the same complete, verified folder, and never reads a file recorded as done again', async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc.constantFrom(...stops),
+				fc.integer({ min: 1, max: 8 }),
+				fc.integer({ min: 0, max: 3 }),
+				fc.record({ journal: fc.integer({ min: 1, max: 5 }), manifest: fc.integer({ min: 1, max: 9 }) }),
+				async (stop, nth, chunk, every) => {
+					const harness = new BackupHarness({ profile: 'small', realMedia, chunkSize: 64 * 1024 });
+					const control = new BackupController();
+					let fired = false;
+					harness.files.tap = (_path, position) => {
+						if (fired || harness.files.reads.length < nth || position < chunk * 64 * 1024) return;
+						fired = true;
+						if (stop === 'cancel') control.cancel();
+						if (stop === 'disk-full') harness.memory.failWritesAfter(0);
+						if (stop === 'permission') harness.memory.setPermission('denied');
+						if (stop === 'unplug') harness.files.inner.failWith = new DeviceError('unplugged', 'The iPhone was disconnected.');
+						if (stop.startsWith('crash')) harness.crashBrowser();
+					};
+					const checkpoints = { journal: { files: every.journal, seconds: 1e9 }, manifest: { files: every.manifest, seconds: 1e9 } };
+					const first = await harness.backUp({ control, checkpoints });
+					harness.files.tap = undefined;
+					if (fired) expect(first.result.outcome).not.toBe('complete');
+					harness.memory.failWritesAfter(undefined);
+					harness.memory.setPermission('granted');
+					harness.files.inner.failWith = undefined;
+					if (stop === 'crash') harness.restartBrowser();
+					if (stop === 'crash, new profile') harness.freshProfile();
+					const done = await recordedDone(harness);
+					const second = await harness.backUp({ checkpoints });
+					expect(second.result.outcome).toBe('complete');
+					for (const path of second.reads) expect(done.has(path)).toBe(false);
+					await harness.expectComplete();
+				},
+			),
+			{ numRuns: 24 },
+		);
 	});
 });

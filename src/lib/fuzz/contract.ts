@@ -74,3 +74,24 @@ export class AllocationWatch {
 		globalThis.ArrayBuffer = AllocationWatch.#realArrayBuffer;
 	}
 }
+
+const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
+
+/**
+ * Counts what parsers write to the console while installed, instead of printing it (ExifReader warns
+ * about some malformed files): a hundred thousand cases would drown the report. Not a contract breach.
+ */
+export class ConsoleWatch {
+	messages = 0;
+	readonly #saved = CONSOLE_METHODS.map((method) => console[method]);
+
+	static start(): ConsoleWatch {
+		const watch = new ConsoleWatch();
+		for (const method of CONSOLE_METHODS) console[method] = () => void watch.messages++;
+		return watch;
+	}
+
+	stop(): void {
+		CONSOLE_METHODS.forEach((method, i) => (console[method] = this.#saved[i]!));
+	}
+}

@@ -25,6 +25,23 @@ export function chunksOf(input: FuzzInput): Uint8Array[] {
 	return chunks;
 }
 
+/**
+ * The input with a cut added at the end of every message its own length fields mark out, from the start
+ * for as long as they make sense: a request-and-reply host then gets each reply as its own piece (after
+ * it has sent the request), as from a phone, while the random cuts still split messages.
+ * `messageLength` reads the length of the message at `at`, or `undefined` where there is none.
+ */
+export function cutAtMessages(input: FuzzInput, messageLength: (bytes: Uint8Array, at: number) => number | undefined): FuzzInput {
+	const ends: number[] = [];
+	for (let at = 0; at < input.bytes.length; ) {
+		const length = messageLength(input.bytes, at);
+		if (length === undefined || length <= 0 || at + length > input.bytes.length) break;
+		at += length;
+		ends.push(at);
+	}
+	return { ...input, cuts: [...new Set([...ends, ...input.cuts])].sort((a, b) => a - b) };
+}
+
 export interface MutationOptions {
 	/** Valid inputs to start from (fixtures, our own encoders' output). */
 	seeds: readonly Uint8Array[];
@@ -190,7 +207,7 @@ function applyEdits(
 	spots: readonly number[],
 	maxLength: number,
 ): Uint8Array {
-	let bytes = seed.slice();
+	let bytes: Uint8Array = seed.slice();
 	for (const edit of edits) {
 		const length = bytes.length;
 		const at = resolve(edit.at, length, spots);

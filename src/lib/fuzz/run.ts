@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { isDeviceError } from '../errors';
 import { toHex } from './bytes';
-import { AllocationWatch, ContractViolation, HangError, withTimeLimit } from './contract';
+import { AllocationWatch, ConsoleWatch, ContractViolation, HangError, withTimeLimit } from './contract';
 import type { FuzzInput } from './mutate';
 
 /** One parser under fuzzing, with the contract it keeps. */
@@ -39,6 +39,8 @@ export interface FuzzReport {
 	seconds: number;
 	/** The slowest case, in ms (a case close to the time limit is a hang waiting to happen). */
 	slowestMs: number;
+	/** Lines the parser wrote to the console (not a failure; printed nowhere). */
+	consoleMessages: number;
 	/** The first few failures, as they happened. */
 	examples: FuzzFailure[];
 }
@@ -56,8 +58,19 @@ export interface FuzzOptions {
 
 const DEFAULT_TIME_LIMIT_MS = 10_000;
 
+export interface CaseOutcome {
+	/** What broke the contract; `undefined` when the parser kept it. */
+	problem: string | undefined;
+	consoleMessages: number;
+}
+
 /** The contract check for one case: `undefined` when the parser kept it, else what went wrong. */
-export async function checkCase(target: FuzzTarget, input: FuzzInput, timeLimitMs = DEFAULT_TIME_LIMIT_MS): Promise<string | undefined> {
+export async function checkCase(target: FuzzTarget, input: FuzzInput, timeLimitMs?: number): Promise<string | undefined> {
+	return (await runCase(target, input, timeLimitMs)).problem;
+}
+
+export async function runCase(target: FuzzTarget, input: FuzzInput, timeLimitMs = DEFAULT_TIME_LIMIT_MS): Promise<CaseOutcome> {
+	const consoleWatch = ConsoleWatch.start();
 	const watch = target.allocationBound === undefined ? undefined : AllocationWatch.start();
 	let problem: string | undefined;
 	try {
@@ -69,12 +82,13 @@ export async function checkCase(target: FuzzTarget, input: FuzzInput, timeLimitM
 		else if (!(target.mayThrow === 'device-error' && isDeviceError(error))) problem = `threw ${describeError(error)}`;
 	} finally {
 		watch?.stop();
+		consoleWatch.stop();
 	}
 	if (problem === undefined && watch !== undefined) {
 		const bound = target.allocationBound!(input);
 		if (watch.largest > bound) problem = `allocated ${watch.largest} bytes at once; its bound is ${bound}`;
 	}
-	return problem;
+	return { problem, consoleMessages: consoleWatch.messages };
 }
 
 /**
@@ -87,12 +101,14 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
 	let index = 0;
 	let failures = 0;
 	let slowestMs = 0;
+	let consoleMessages = 0;
 	const started = performance.now();
 	const property = fc.asyncProperty(target.inputs, async (input) => {
 		const caseIndex = index++;
 		options.onCase?.(caseIndex);
 		const caseStarted = performance.now();
-		const problem = await checkCase(target, input, options.timeLimitMs);
+		const { problem, consoleMessages: printed } = await runCase(target, input, options.timeLimitMs);
+		consoleMessages += printed;
 		slowestMs = Math.max(slowestMs, performance.now() - caseStarted);
 		if (problem !== undefined) {
 			failures++;
@@ -108,6 +124,7 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
 		failures,
 		seconds: (performance.now() - started) / 1000,
 		slowestMs,
+		consoleMessages,
 		examples,
 	};
 }
@@ -133,8 +150,9 @@ export async function shrinkFailure(
 	target: FuzzTarget,
 	seed: number,
 	path: string,
-	timeLimitMs?: number,
+	options: { timeLimitMs?: number; timeBudgetMs?: number } = {},
 ): Promise<{ input: FuzzInput; problem: string; path: string } | undefined> {
+	const { timeLimitMs, timeBudgetMs } = options;
 	let lastProblem = '';
 	const details = await fc.check(
 		fc.asyncProperty(target.inputs, async (input) => {
@@ -145,7 +163,7 @@ export async function shrinkFailure(
 			}
 			return true;
 		}),
-		{ seed, path, numRuns: Number(path.split(':')[0]) + 1, endOnFailure: false },
+		{ seed, path, numRuns: Number(path.split(':')[0]) + 1, ...(timeBudgetMs === undefined ? {} : { interruptAfterTimeLimit: timeBudgetMs }) },
 	);
 	if (!details.failed || details.counterexample === null) return undefined;
 	const [input] = details.counterexample;
@@ -153,10 +171,13 @@ export async function shrinkFailure(
 	return { input, problem, path: details.counterexamplePath ?? path };
 }
 
+/** An error in one line: its name, message, and the first place in our own code it passed through. */
 export function describeError(error: unknown): string {
 	if (error instanceof Error) {
-		const where = error.stack?.split('\n').find((line) => line.includes(' at '))?.trim();
-		return `${error.name}: ${error.message}${where === undefined ? '' : ` (${where})`}`;
+		const frames = (error.stack ?? '').split('\n').filter((line) => line.trim().startsWith('at '));
+		const ours = frames.find((line) => line.includes('/src/lib/') && !line.includes('/src/lib/fuzz/')) ?? frames[0];
+		const where = ours?.trim().replace(/^at /, '').replace(/[^\s(]*\/src\/lib\//, 'src/lib/');
+		return `${error.name}: ${error.message}${where === undefined ? '' : ` (at ${where})`}`;
 	}
 	return `a non-Error value: ${String(error)}`;
 }

@@ -1,13 +1,13 @@
 import type { SeedCorpus } from './corpus';
 import type { FuzzTarget } from './run';
-import { afcTargets } from './targets/afc';
-import { libraryTargets } from './targets/library';
-import { lockdownTargets } from './targets/lockdown';
-import { pairingTargets } from './targets/pairing';
-import { plistTargets } from './targets/plist';
-import { tlsTargets } from './targets/tls';
-import { usbmuxTargets } from './targets/usbmux';
-import { usbmuxdTargets } from './targets/usbmuxd';
+import { afcTargets } from './areas/afc';
+import { libraryTargets } from './areas/library';
+import { lockdownTargets } from './areas/lockdown';
+import { pairingTargets } from './areas/pairing';
+import { plistTargets } from './areas/plist';
+import { tlsTargets } from './areas/tls';
+import { usbmuxTargets } from './areas/usbmux';
+import { usbmuxdTargets } from './areas/usbmuxd';
 
 /**
  * Every parser that reads bytes from the phone (and the virtual iPhone's reader of third-party tools),

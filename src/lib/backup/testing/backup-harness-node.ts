@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import { openBackupFolder } from '../../destination/backup-folder';
 import { monthFolder } from '../../destination/placement';
 import { MemoryFolder } from '../../destination/testing/memory-folder';
-import type { BackupFolder, Manifest } from '../../destination/types';
+import type { BackupFolder, Manifest, PendingFile } from '../../destination/types';
 import { inProcessHashers } from '../../hash';
 import { type DeviceFileInfo, type DeviceFiles, describeAssets, groupAssets, scanCameraRoll } from '../../library';
 import { VfsDeviceFiles } from '../../library/testing/vfs-device-files';
@@ -122,6 +122,8 @@ export class BackupHarness {
 	db: AppDatabase;
 	#dbName: string;
 	destinationId = 'destination-1';
+	/** Lets a test change the pending files the engine gets (to corrupt a read-back, say). */
+	pendingHook: ((pending: PendingFile) => PendingFile) | undefined;
 	/** The folder of the last run. */
 	folder: BackupFolder | undefined;
 
@@ -160,7 +162,8 @@ export class BackupHarness {
 		const plan = planBackup(described, state.index, { journal: state.journalRows });
 		const committed: string[] = [];
 		const createFile = async (path: string) => {
-			const pending = await folder.createFile(path);
+			const created = await folder.createFile(path);
+			const pending = this.pendingHook?.(created) ?? created;
 			return {
 				...pending,
 				commit: async () => {

@@ -20,7 +20,7 @@ import { UsbmuxClient } from '../../usbmux/usbmux-client';
 import { concatBytes } from '../bytes';
 import { expect } from '../contract';
 import { deviceCapture, type SeedCorpus } from '../corpus';
-import { chunksOf, fuzzInputs, type FuzzInput } from '../mutate';
+import { chunksOf, cutAtMessages, fuzzInputs, type FuzzInput } from '../mutate';
 import type { FuzzTarget } from '../run';
 import { scriptedTransport } from '../scripted';
 
@@ -111,12 +111,9 @@ function packetsTarget(corpus: SeedCorpus): FuzzTarget {
 	};
 }
 
-/** Where the first packet ends by its length field: the client must see VERSION answered before more comes. */
-function withFirstPacketCut(input: FuzzInput): FuzzInput {
-	if (input.bytes.length < 8) return input;
-	const first = readU32(input.bytes, 4);
-	if (first === 0 || first >= input.bytes.length) return input;
-	return { ...input, cuts: [...new Set([first, ...input.cuts])].sort((a, b) => a - b) };
+/** A mux packet's length, from the field both header versions carry at offset 4. */
+function muxPacketLength(bytes: Uint8Array, at: number): number | undefined {
+	return at + 8 <= bytes.length ? readU32(bytes, at + 4) : undefined;
 }
 
 /**
@@ -134,9 +131,9 @@ function clientTarget(corpus: SeedCorpus): FuzzTarget {
 		inputs: fuzzInputs({ seeds: usbmuxSeeds(corpus).slice(0, 3), chunked: true, maxChunks: 12 }),
 		mayThrow: 'device-error',
 		allocationBound: () => MAX_PACKET_LENGTH,
-		quickCases: 300,
+		quickCases: 500,
 		async run(input) {
-			const transport = scriptedTransport(chunksOf(withFirstPacketCut(input)));
+			const transport = scriptedTransport(chunksOf(cutAtMessages(input, muxPacketLength)));
 			const client = await UsbmuxClient.open(transport, { connectTimeout: 60_000, handshakeTimeout: 60_000 });
 			try {
 				const connection = await client.connect(LOCKDOWN_PORT);

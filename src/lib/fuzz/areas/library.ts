@@ -131,7 +131,7 @@ export function libraryTargets(corpus: SeedCorpus): FuzzTarget[] {
 			description: 'readImageMetadata (ExifReader + Apple MakerNote) on mutated HEIC/JPEG/PNG/DNG heads (never throws)',
 			inputs: fuzzInputs({ seeds: stills, hotSpots: (seed) => markerOffsets(seed, STILL_MARKERS), randomWeight: 0.05 }),
 			mayThrow: 'nothing',
-			quickCases: 400,
+			quickCases: 1000,
 			run(input) {
 				const found = readImageMetadata(input.bytes);
 				checkDate(found.captureDate, 'a capture date');
@@ -143,7 +143,7 @@ export function libraryTargets(corpus: SeedCorpus): FuzzTarget[] {
 			description: 'readQuickTimeMetadata over a MemorySource on mutated MOV/MP4/HEIF boxes (never throws, bounded reads)',
 			inputs: fuzzInputs({ seeds: movies, hotSpots: (seed) => markerOffsets(seed, MOVIE_MARKERS), randomWeight: 0.05 }),
 			mayThrow: 'nothing',
-			quickCases: 600,
+			quickCases: 1000,
 			async run(input) {
 				const source = new CountingSource(input.bytes);
 				const found = await readQuickTimeMetadata(source);
@@ -163,7 +163,7 @@ export function libraryTargets(corpus: SeedCorpus): FuzzTarget[] {
 				randomWeight: 0.05,
 			}),
 			mayThrow: 'nothing',
-			quickCases: 300,
+			quickCases: 500,
 			async run(input) {
 				const files = new VfsDeviceFiles(new MemoryVfs({ '/DCIM/100APPLE/IMG_0001': { bytes: input.bytes } }), { chunkSize: 16 * 1024 });
 				const probe = await probeFile(files, { path: '/DCIM/100APPLE/IMG_0001', size: input.bytes.length });

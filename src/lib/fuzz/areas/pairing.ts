@@ -47,7 +47,7 @@ export function pairingTargets(corpus: SeedCorpus): FuzzTarget[] {
 			description: 'parseRsaPublicKeyPem: PEM armour, base64, PKCS#1 and SPKI DER, modulus and exponent checks',
 			inputs: fuzzInputs({ seeds, tokens: PEM_TOKENS, variants: 2 }),
 			mayThrow: 'device-error',
-			quickCases: 800,
+			quickCases: 1000,
 			run(input) {
 				const key = parseRsaPublicKeyPem(pemOf(input));
 				expect(key.modulusBits >= MIN_MODULUS_BITS && key.modulusBits <= MAX_MODULUS_BITS, `a ${key.modulusBits}-bit key came out`);

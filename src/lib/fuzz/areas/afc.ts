@@ -9,7 +9,7 @@ import { decodeStringList, encodeStringList } from '../../afc/strings';
 import { concatBytes } from '../bytes';
 import { expect } from '../contract';
 import { deviceCapture, type SeedCorpus } from '../corpus';
-import { chunksOf, fuzzInputs } from '../mutate';
+import { chunksOf, cutAtMessages, fuzzInputs } from '../mutate';
 import type { FuzzTarget } from '../run';
 import { scriptedChannel } from '../scripted';
 
@@ -131,6 +131,12 @@ function conversation(): Uint8Array {
 	]);
 }
 
+/** An AFC packet's entire length (the low half of the u64 at offset 8: a higher one is refused anyway). */
+function afcPacketLength(bytes: Uint8Array, at: number): number | undefined {
+	if (at + AFC_HEADER_LENGTH > bytes.length) return undefined;
+	return new DataView(bytes.buffer, bytes.byteOffset + at + 8, 4).getUint32(0, true);
+}
+
 /** The AFC client as the scanner and the backup use it, against a device sending these bytes. */
 function clientTarget(): FuzzTarget {
 	const seeds = [
@@ -143,9 +149,9 @@ function clientTarget(): FuzzTarget {
 		inputs: fuzzInputs({ seeds, chunked: true, maxChunks: 12 }),
 		mayThrow: 'device-error',
 		allocationBound: () => Math.max(AfcLimits.maxListReply, AfcLimits.maxInfoReply),
-		quickCases: 300,
+		quickCases: 500,
 		async run(input) {
-			const client = new AfcClient(scriptedChannel(chunksOf(input)), { readChunkSize: 4096, readsInFlight: 3, replyTimeoutMs: 0 });
+			const client = new AfcClient(scriptedChannel(chunksOf(cutAtMessages(input, afcPacketLength))), { readChunkSize: 4096, readsInFlight: 3, replyTimeoutMs: 0 });
 			const steps: (() => Promise<unknown>)[] = [
 				() => client.list('/DCIM'),
 				() => client.stat('/DCIM/100APPLE/IMG_0001.HEIC'),

@@ -31,7 +31,7 @@ export function usbmuxdTargets(corpus: SeedCorpus): FuzzTarget[] {
 			description: 'the usbmuxd front-end: decodeHeader, length cap, decodePlistBody, request fields (binary and plist messages)',
 			inputs: fuzzInputs({ seeds: [...captures, requests, encodeMessage(0, MessageType.Connect, 7, connect)], tokens: XML_TOKENS }),
 			mayThrow: 'device-error',
-			quickCases: 800,
+			quickCases: 1000,
 			run(input) {
 				const bytes = input.bytes;
 				for (let at = 0; at + HEADER_SIZE <= bytes.length; ) {

@@ -10,7 +10,7 @@ import { isPlistDict, type PlistDict } from '../../plist/value';
 import { concatBytes } from '../bytes';
 import { expect } from '../contract';
 import { deviceCapture, type SeedCorpus } from '../corpus';
-import { chunksOf, fuzzInputs, markerOffsets, type FuzzInput } from '../mutate';
+import { chunksOf, cutAtMessages, fuzzInputs, markerOffsets, type FuzzInput } from '../mutate';
 import type { FuzzTarget } from '../run';
 import { scriptedChannel } from '../scripted';
 import { XML_TOKENS } from './plist';
@@ -66,6 +66,11 @@ function channelTarget(corpus: SeedCorpus): FuzzTarget {
 function documents(bytes: Uint8Array): Uint8Array[] {
 	const starts = [...new Set([0, ...markerOffsets(bytes, ['<?xml', 'bplist00'], 256)])].sort((a, b) => a - b);
 	return starts.map((start, i) => bytes.subarray(start, starts[i + 1] ?? bytes.length)).filter((part) => part.length > 0);
+}
+
+function plistFrameLength(bytes: Uint8Array, at: number): number | undefined {
+	if (at + 4 > bytes.length) return undefined;
+	return 4 + new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0);
 }
 
 function framed(bytes: Uint8Array): Uint8Array {
@@ -146,9 +151,10 @@ function clientTarget(corpus: SeedCorpus): FuzzTarget {
 		}),
 		mayThrow: 'device-error',
 		allocationBound: () => MAX_PLIST_MESSAGE_BYTES,
-		quickCases: 300,
+		quickCases: 500,
 		async run(input) {
-			const client = new LockdownClient(scriptedChannel(chunksOf({ ...input, bytes: framed(input.bytes) })), {
+			const messages = cutAtMessages({ ...input, bytes: framed(input.bytes) }, plistFrameLength);
+			const client = new LockdownClient(scriptedChannel(chunksOf(messages)), {
 				replyTimeoutMs: 60_000,
 			});
 			const steps: (() => Promise<unknown>)[] = [

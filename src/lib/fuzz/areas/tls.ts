@@ -1,3 +1,4 @@
+import { isDeviceError } from '../../errors';
 import { decodeAlert, encodeAlert } from '../../tls/alert';
 import { isSubjectPublicKeyInfo, samePublicKey, subjectPublicKeyInfoOf } from '../../tls/der';
 import {
@@ -33,7 +34,9 @@ import {
 	encodeRecord,
 	type TlsRecord,
 } from '../../tls/record-layer';
+import type { HandshakeMachine, HandshakeOutput, TlsSessionInfo } from '../../tls/handshake-machine';
 import { runTls } from '../../tls/tls-connection';
+import { unexpected } from '../../tls/tls-error';
 import { concatBytes } from '../bytes';
 import { expect } from '../contract';
 import type { SeedCorpus } from '../corpus';
@@ -135,7 +138,7 @@ function recordsTarget(corpus: SeedCorpus): FuzzTarget {
 		mayThrow: 'device-error',
 		// A pending handshake message may be joined with one more fragment before its length is checked.
 		allocationBound: () => HANDSHAKE_HEADER_LENGTH + MAX_HANDSHAKE_MESSAGE_LENGTH + MAX_CIPHERTEXT_LENGTH,
-		quickCases: 800,
+		quickCases: 1000,
 		run(input) {
 			const deframer = new RecordDeframer();
 			const assembler = new HandshakeAssembler();
@@ -214,7 +217,7 @@ async function protectedRecordsTarget(): Promise<FuzzTarget> {
 		inputs: fuzzInputs({ seeds: [concatBytes(sealed.slice(0, 3)), concatBytes([sealed[0]!, sealed[3]!, sealed[2]!])], chunked: true }),
 		mayThrow: 'device-error',
 		allocationBound: () => RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_LENGTH,
-		quickCases: 300,
+		quickCases: 500,
 		async run(input) {
 			const opener = await AesGcmRecordCipher.create(RECORD_KEY, RECORD_IV);
 			const deframer = new RecordDeframer();
@@ -248,7 +251,7 @@ function clientHandshakeTarget(corpus: SeedCorpus): FuzzTarget {
 			maxChunks: 8,
 		}),
 		mayThrow: 'device-error',
-		quickCases: 200,
+		quickCases: 500,
 		async run(input) {
 			const channel = scriptedChannel(chunksOf(input));
 			const session = await runTls(channel, fixedRandomClient(clientOptions));
@@ -259,6 +262,144 @@ function clientHandshakeTarget(corpus: SeedCorpus): FuzzTarget {
 	};
 }
 
+/**
+ * A handshake that is over as soon as the peer's ChangeCipherSpec arrives, with a fixed key: it lets
+ * `tls.session` reach the connection's life after a handshake without paying for one per case.
+ */
+class KeyedHandshake implements HandshakeMachine {
+	readonly role = 'client';
+	#established = false;
+	readonly #write: AesGcmRecordCipher;
+	readonly #read: AesGcmRecordCipher;
+
+	constructor(write: AesGcmRecordCipher, read: AesGcmRecordCipher) {
+		this.#write = write;
+		this.#read = read;
+	}
+
+	get established(): boolean {
+		return this.#established;
+	}
+
+	get session(): TlsSessionInfo | undefined {
+		return undefined;
+	}
+
+	async start(): Promise<HandshakeOutput[]> {
+		return [{ kind: 'change-cipher-spec', cipher: this.#write }];
+	}
+
+	async receiveMessage(): Promise<HandshakeOutput[]> {
+		throw unexpected('a handshake message');
+	}
+
+	receiveChangeCipherSpec(): AesGcmRecordCipher {
+		if (this.#established) throw unexpected('a ChangeCipherSpec');
+		this.#established = true;
+		return this.#read;
+	}
+}
+
+/**
+ * The input as plaintext records, each sealed with the session key after the first ChangeCipherSpec
+ * (so edits reach what the connection does with decrypted records, not just the integrity check);
+ * bytes that do not frame as a record, or too long to seal, go as they are.
+ */
+async function sealedStream(bytes: Uint8Array): Promise<Uint8Array> {
+	const sealer = await AesGcmRecordCipher.create(RECORD_KEY, RECORD_IV);
+	const out: Uint8Array[] = [];
+	let keyed = false;
+	let at = 0;
+	while (at + RECORD_HEADER_LENGTH <= bytes.length) {
+		const length = (bytes[at + 3]! << 8) | bytes[at + 4]!;
+		const end = at + RECORD_HEADER_LENGTH + length;
+		if (end > bytes.length || length > MAX_PLAINTEXT_LENGTH) break;
+		const type = bytes[at]!;
+		const fragment = bytes.subarray(at + RECORD_HEADER_LENGTH, end);
+		out.push(keyed ? await sealer.seal(type as TlsRecord['type'], fragment) : bytes.subarray(at, end));
+		if (type === CONTENT_TYPE.changeCipherSpec) keyed = true;
+		at = end;
+	}
+	out.push(bytes.subarray(at));
+	return concatBytes(out);
+}
+
+/** What a session may hand its reader: application data and, after a detach, the plaintext that follows. */
+async function drain(readable: ReadableStream<Uint8Array>): Promise<number> {
+	const reader = readable.getReader();
+	let total = 0;
+	for (let next = await reader.read(); !next.done; next = await reader.read()) total += next.value.length;
+	return total;
+}
+
+/**
+ * The connection after the handshake: decryption in stream order, application data, empty records,
+ * warning and fatal alerts, close_notify, renegotiation requests, records after close_notify, and
+ * `detach` back to plaintext (variant 1: saying nothing, 2: sending close_notify), as lockdown's
+ * StopSession does.
+ */
+function sessionTarget(): FuzzTarget {
+	const plain = (type: number, fragment: Uint8Array) => encodeRecord({ type: type as TlsRecord['type'], version: TLS12, fragment });
+	const text = (value: string) => new TextEncoder().encode(value);
+	const ccs = plain(CONTENT_TYPE.changeCipherSpec, Uint8Array.of(1));
+	const seeds = [
+		concatBytes([
+			ccs,
+			plain(CONTENT_TYPE.applicationData, text('a lockdown reply inside the session')),
+			plain(CONTENT_TYPE.applicationData, new Uint8Array(0)),
+			plain(CONTENT_TYPE.alert, encodeAlert('warning', 'user_canceled')),
+			plain(CONTENT_TYPE.applicationData, new Uint8Array(3000).fill(0x41)),
+			plain(CONTENT_TYPE.alert, encodeAlert('warning', 'close_notify')),
+			text('plaintext after the session: the StopSession reply'),
+		]),
+		concatBytes([ccs, plain(CONTENT_TYPE.handshake, Uint8Array.of(0, 0, 0, 0)), plain(CONTENT_TYPE.applicationData, text('after a HelloRequest'))]),
+		concatBytes([ccs, ...Array.from({ length: 18 }, () => plain(CONTENT_TYPE.applicationData, new Uint8Array(0)))]),
+		concatBytes([ccs, plain(CONTENT_TYPE.alert, encodeAlert('fatal', 'bad_record_mac'))]),
+	];
+	const outgoing = new Uint8Array(MAX_PLAINTEXT_LENGTH + 10).fill(0x42);
+	return {
+		name: 'tls.session',
+		description: 'TlsConnection after the handshake (real AES-GCM, fixed key): data, empty records, alerts, close_notify, renegotiation, detach',
+		inputs: fuzzInputs({ seeds, chunked: true, variants: 3, maxChunks: 12 }),
+		mayThrow: 'device-error',
+		allocationBound: () => RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_LENGTH + HANDSHAKE_HEADER_LENGTH + MAX_HANDSHAKE_MESSAGE_LENGTH,
+		quickCases: 500,
+		async run(input) {
+			const stream = await sealedStream(input.bytes);
+			const write = await AesGcmRecordCipher.create(RECORD_KEY, RECORD_IV);
+			const read = await AesGcmRecordCipher.create(RECORD_KEY, RECORD_IV);
+			const channel = scriptedChannel(chunksOf({ ...input, bytes: stream, cuts: input.cuts.map((cut) => Math.min(cut, stream.length)) }));
+			const session = await runTls(channel, new KeyedHandshake(write, read));
+			const writer = session.writable.getWriter();
+			const writing = writer.write(outgoing).catch((error: unknown) => {
+				if (!isDeviceError(error)) throw error;
+			});
+			let received = 0;
+			if (input.variant === 0) {
+				received = await drain(session.readable);
+			} else {
+				const reader = session.readable.getReader();
+				const first = await reader.read();
+				if (!first.done) received += first.value.length;
+				reader.releaseLock();
+				writer.releaseLock();
+				const plainChannel = await session.detach({ closeNotify: input.variant === 1 ? 'none' : 'send' });
+				received += await drain(plainChannel.readable);
+			}
+			await writing;
+			expect(received <= stream.length, `${received} bytes read from a stream of ${stream.length}`);
+			await session.close();
+		},
+	};
+}
+
 export async function tlsTargets(corpus: SeedCorpus): Promise<FuzzTarget[]> {
-	return [recordsTarget(corpus), messagesTarget(corpus), derTarget(corpus), await protectedRecordsTarget(), clientHandshakeTarget(corpus)];
+	return [
+		recordsTarget(corpus),
+		messagesTarget(corpus),
+		derTarget(corpus),
+		await protectedRecordsTarget(),
+		clientHandshakeTarget(corpus),
+		sessionTarget(),
+	];
 }

@@ -1,0 +1,146 @@
+import * as Comlink from 'comlink';
+import {
+	BackupController,
+	BackupJournal,
+	planBackup,
+	planSummary,
+	prepareBackup,
+	runBackup,
+	verifyBackup,
+	type BackupPlan,
+	type BackupProgress,
+	type BackupResult,
+	type BackupState,
+	type PlanSummary,
+	type VerifyProgress,
+	type VerifyReport,
+} from '../backup';
+import { estimateFreeSpace, openBackupFolder, requireWritePermission } from '../destination';
+import type { BackupFolder, FolderLayout } from '../destination/types';
+import type { DeviceFiles, DescribedAsset } from '../library';
+import { remoteHashers, type HashService, type HasherFactory } from '../hash';
+import type { AppDatabase, DestinationRow } from '../store';
+import { rememberDestination } from '../store';
+
+export interface BackupDeviceInfo {
+	udid: string;
+	name: string;
+	productType: string;
+}
+
+/** What the page shows before a backup starts. */
+export interface PlanView extends PlanSummary {
+	folderName: string;
+	/** When the last backup of this iPhone to this folder ended, if there was one. */
+	lastBackupAt: string | undefined;
+	leftoversRemoved: number;
+}
+
+/**
+ * One iPhone and one picked folder: prepares (cleans up after an interrupted run, reads the manifest
+ * and the journal), plans what is new, runs the backup and verifies it. Each plan starts from what is
+ * recorded, so running it again after any interruption resumes.
+ */
+export class BackupSession {
+	readonly #db: AppDatabase;
+	readonly #destination: DestinationRow;
+	readonly #device: BackupDeviceInfo;
+	readonly #files: DeviceFiles;
+	#hashers: HasherFactory | undefined;
+	#folder: BackupFolder | undefined;
+	#journal: BackupJournal | undefined;
+	#state: BackupState | undefined;
+	#plan: BackupPlan | undefined;
+	#controller: BackupController | undefined;
+
+	private constructor(db: AppDatabase, destination: DestinationRow, device: BackupDeviceInfo, files: DeviceFiles) {
+		this.#db = db;
+		this.#destination = destination;
+		this.#device = device;
+		this.#files = files;
+	}
+
+	static async open(
+		db: AppDatabase,
+		root: FileSystemDirectoryHandle,
+		device: BackupDeviceInfo,
+		files: DeviceFiles,
+		layout: FolderLayout = 'by-month',
+	): Promise<BackupSession> {
+		await requireWritePermission(root);
+		return new BackupSession(db, await rememberDestination(db, root, layout), device, files);
+	}
+
+	get destination(): DestinationRow {
+		return this.#destination;
+	}
+
+	async plan(assets: readonly DescribedAsset[]): Promise<PlanView> {
+		const root = this.#destination.handle;
+		await requireWritePermission(root);
+		this.#folder = await openBackupFolder(root, this.#device, { layout: this.#destination.layout });
+		this.#journal = await BackupJournal.open(this.#db, this.#destination.id, this.#device);
+		this.#state = await prepareBackup(this.#folder, this.#journal);
+		this.#plan = planBackup(assets, this.#state.index, {
+			journal: this.#state.journalRows,
+			freeBytes: await estimateFreeSpace(root).catch(() => undefined),
+		});
+		const runs = await this.#journal.runs();
+		const last = runs.filter((run) => run.endedAt !== undefined).at(-1);
+		return {
+			...planSummary(this.#plan),
+			folderName: `${root.name}/${this.#folder.name}`,
+			lastBackupAt: last?.endedAt?.toISOString(),
+			leftoversRemoved: this.#state.leftoversRemoved.length,
+		};
+	}
+
+	async run(onProgress: (progress: BackupProgress) => void): Promise<BackupResult> {
+		const folder = this.#folder;
+		const journal = this.#journal;
+		const state = this.#state;
+		const plan = this.#plan;
+		if (!folder || !journal || !state || !plan) throw new Error('plan() comes before run()');
+		this.#controller = new BackupController();
+		try {
+			return await runBackup({
+				files: this.#files,
+				folder,
+				plan,
+				journal,
+				index: state.index,
+				hashers: this.#hashersOnce(),
+				control: this.#controller,
+				onProgress,
+			});
+		} finally {
+			this.#controller = undefined;
+			this.#plan = undefined;
+		}
+	}
+
+	pause(): void {
+		this.#controller?.pause();
+	}
+
+	resume(): void {
+		this.#controller?.resume();
+	}
+
+	cancel(): void {
+		this.#controller?.cancel();
+	}
+
+	async verify(onProgress?: (progress: VerifyProgress) => void): Promise<VerifyReport> {
+		const folder = this.#folder ?? (await openBackupFolder(this.#destination.handle, this.#device, { layout: this.#destination.layout }));
+		return verifyBackup(folder, { hashers: this.#hashersOnce(), onProgress });
+	}
+
+	/** SHA-256 runs in a worker of its own, next to this one, so hashing overlaps with USB reads. */
+	#hashersOnce(): HasherFactory {
+		this.#hashers ??= remoteHashers(
+			Comlink.wrap<HashService>(new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), { type: 'module' })),
+		);
+		return this.#hashers;
+	}
+}
