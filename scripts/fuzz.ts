@@ -81,13 +81,14 @@ async function serve({ progress }: WorkerData): Promise<void> {
 				}
 			},
 		});
+		// Shrinking replays cases without moving the index: the watchdog must not take it for a hang.
+		Atomics.store(slot, 1, 0);
 		let shrunk: Shrunk | undefined;
 		const first = report.examples[0];
 		if (first !== undefined && !first.problem.startsWith('hangs')) {
 			const smallest = await shrinkFailure(target, job.seed, String(first.index), { timeLimitMs: job.timeLimitMs, timeBudgetMs: 120_000 });
 			if (smallest !== undefined) shrunk = { path: smallest.path, problem: smallest.problem, input: formatInput(smallest.input, 1 << 20) };
 		}
-		Atomics.store(slot, 1, 0);
 		send({ kind: 'done', report, shrunk });
 	});
 	send({ kind: 'ready' });

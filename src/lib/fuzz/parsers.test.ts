@@ -38,6 +38,7 @@ describe('every device parser keeps its contract on mutated and random bytes', (
 			'tls.certificate-der',
 			'tls.protected-records',
 			'tls.client-handshake',
+			'tls.session',
 			'pairing.device-public-key',
 			'afc.packets',
 			'afc.client',

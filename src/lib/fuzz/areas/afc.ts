@@ -113,8 +113,11 @@ function readReply(reply: (typeof WAITING)[number]['reply'], packet: Parameters<
 	}
 }
 
-/** The replies afcd gives, in order, to the client's script below (list, stat, device info, read a file). */
-function conversation(): Uint8Array {
+/**
+ * The replies afcd gives, in order, to the client's script below (list, stat, device info, read a file;
+ * from offset 100 with `seek`, which adds a status after the open).
+ */
+function conversation(seek: boolean): Uint8Array {
 	const info = formatFileInfo({ kind: 'file', size: 9000, blocks: 24, links: 1, modifiedTimeNs: 1748269626603000000n, birthTimeNs: 1748269626603000000n });
 	const device = formatDeviceInfo({ model: 'iPhone15,2', totalBytes: 127_989_493_760, freeBytes: 5_000_000_000, blockSize: 4096 });
 	const file = new Uint8Array(9000).map((_, i) => i * 13);
@@ -123,11 +126,11 @@ function conversation(): Uint8Array {
 		encodeData(1, info),
 		encodeData(2, device),
 		encodeOpenResult(3, 7n),
-		encodeData(4, file.subarray(0, 4096)),
-		encodeData(5, file.subarray(4096, 8192)),
-		encodeData(6, file.subarray(8192)),
-		encodeData(7, new Uint8Array(0)),
-		encodeStatus(8, AfcStatus.Success),
+		...(seek ? [encodeStatus(4, AfcStatus.Success)] : []),
+		...[file.subarray(0, 4096), file.subarray(4096, 8192), file.subarray(8192), new Uint8Array(0)].map((data, i) =>
+			encodeData(i + (seek ? 5 : 4), data),
+		),
+		encodeStatus(seek ? 9 : 8, AfcStatus.Success),
 	]);
 }
 
@@ -140,16 +143,17 @@ function afcPacketLength(bytes: Uint8Array, at: number): number | undefined {
 /** The AFC client as the scanner and the backup use it, against a device sending these bytes. */
 function clientTarget(): FuzzTarget {
 	const seeds = [
-		conversation(),
+		conversation(false),
+		conversation(true),
 		concatBytes([encodeStatus(0, AfcStatus.ObjectNotFound), encodeStatus(1, AfcStatus.ReadError), encodeStatus(2, AfcStatus.OpNotSupported), encodeStatus(3, AfcStatus.IoError)]),
 	];
 	return {
 		name: 'afc.client',
-		description: 'AfcClient list, stat, deviceInfo, read (pipelined FileRefReads) against these replies',
-		inputs: fuzzInputs({ seeds, chunked: true, maxChunks: 12 }),
+		description: 'AfcClient list, stat, deviceInfo, read (pipelined FileRefReads; variant 1 seeks first) against these replies',
+		inputs: fuzzInputs({ seeds, chunked: true, maxChunks: 12, variants: 2 }),
 		mayThrow: 'device-error',
 		allocationBound: () => Math.max(AfcLimits.maxListReply, AfcLimits.maxInfoReply),
-		quickCases: 500,
+		quickCases: 1000,
 		async run(input) {
 			const client = new AfcClient(scriptedChannel(chunksOf(cutAtMessages(input, afcPacketLength))), { readChunkSize: 4096, readsInFlight: 3, replyTimeoutMs: 0 });
 			const steps: (() => Promise<unknown>)[] = [
@@ -157,7 +161,7 @@ function clientTarget(): FuzzTarget {
 				() => client.stat('/DCIM/100APPLE/IMG_0001.HEIC'),
 				() => client.deviceInfo(),
 				async () => {
-					const reader = client.read('/DCIM/100APPLE/IMG_0001.HEIC', 0, 9000).getReader();
+					const reader = client.read('/DCIM/100APPLE/IMG_0001.HEIC', input.variant * 100, 9000).getReader();
 					let total = 0;
 					for (let next = await reader.read(); !next.done; next = await reader.read()) total += next.value.length;
 					expect(total <= 9000, `read ${total} bytes of a file asked for 9000`);

@@ -163,7 +163,7 @@ export function libraryTargets(corpus: SeedCorpus): FuzzTarget[] {
 				randomWeight: 0.05,
 			}),
 			mayThrow: 'nothing',
-			quickCases: 500,
+			quickCases: 1000,
 			async run(input) {
 				const files = new VfsDeviceFiles(new MemoryVfs({ '/DCIM/100APPLE/IMG_0001': { bytes: input.bytes } }), { chunkSize: 16 * 1024 });
 				const probe = await probeFile(files, { path: '/DCIM/100APPLE/IMG_0001', size: input.bytes.length });

@@ -48,7 +48,7 @@ function channelTarget(corpus: SeedCorpus): FuzzTarget {
 		inputs: fuzzInputs({ seeds, tokens: XML_TOKENS, chunked: true, variants: 2, maxChunks: 12 }),
 		mayThrow: 'device-error',
 		allocationBound: maxMessageBytes,
-		quickCases: 500,
+		quickCases: 1000,
 		async run(input) {
 			const channel = new PlistChannel(scriptedChannel(chunksOf(input)), { maxMessageBytes: maxMessageBytes(input) });
 			let total = 0;
@@ -83,45 +83,48 @@ function framed(bytes: Uint8Array): Uint8Array {
 	);
 }
 
-/** The replies a phone gives to the client's script below, in order, as XML bodies. */
-function conversation(devicePublicKey: Uint8Array, variation: 'ok' | 'errors' | 'odd'): Uint8Array {
+/** The replies a phone gives to the client's script below, in order, as XML bodies: four conversations. */
+function conversations(devicePublicKey: Uint8Array): Uint8Array[] {
 	const request = (name: string, fields: PlistDict = {}) => encodePlist({ Request: name, ...fields });
 	const value = (key: string, value: PlistDict[string]) => request('GetValue', { Key: key, Value: value });
-	const replies =
-		variation === 'ok'
-			? [
-					request('QueryType', { Type: 'com.apple.mobile.lockdown' }),
-					value('DevicePublicKey', devicePublicKey),
-					value('WiFiAddress', 'a4:5e:60:00:00:01'),
-					value('DeviceName', 'iPhone'),
-					value('ProductType', 'iPhone15,2'),
-					value('ProductVersion', '17.5.1'),
-					value('UniqueDeviceID', '00008030-001A2D3E0C38802E'),
-					request('GetValue', { Domain: 'com.apple.disk_usage', Value: { TotalDiskCapacity: 128e9, AmountDataAvailable: 5e9 } }),
-					request('StartService', { Service: 'com.apple.afc', Port: 49152, EnableServiceSSL: false }),
-					request('Pair', { Error: 'PairingDialogResponsePending' }),
-					request('Pair', { EscrowBag: new Uint8Array(64).fill(1) }),
-					request('StartSession', { SessionID: 'E2F1C3A4-0000-4000-8000-000000000001', EnableSessionSSL: false }),
-					request('StopSession'),
-				]
-			: variation === 'errors'
-				? [
-						request('QueryType', { Error: 'PasswordProtected' }),
-						request('GetValue', { Error: 'MissingValue' }),
-						request('GetValue', { Error: 'InvalidHostID' }),
-						request('StartService', { Error: 'MissingValue' }),
-						request('Pair', { Error: 'UserDeniedPairing' }),
-						request('StartSession', { Error: 'InvalidHostID' }),
-					]
-				: [
-						request('QueryType', { Type: 7 }),
-						value('DevicePublicKey', 'not bytes'),
-						request('GetValue', { Value: [] }),
-						request('StartService', { Port: 70000 }),
-						request('Pair', { Result: 'Failure' }),
-						request('StartSession', { SessionID: 'X', EnableSessionSSL: true }),
-					];
-	return concatBytes(replies);
+	const honest = [
+		request('QueryType', { Type: 'com.apple.mobile.lockdown' }),
+		value('DevicePublicKey', devicePublicKey),
+		value('WiFiAddress', 'a4:5e:60:00:00:01'),
+		value('DeviceName', 'iPhone'),
+		value('ProductType', 'iPhone15,2'),
+		value('ProductVersion', '17.5.1'),
+		value('UniqueDeviceID', '00008030-001A2D3E0C38802E'),
+		request('GetValue', { Domain: 'com.apple.disk_usage', Value: { TotalDiskCapacity: 128e9, AmountDataAvailable: 5e9 } }),
+		request('StartService', { Service: 'com.apple.afc', Port: 49152, EnableServiceSSL: false }),
+		request('Pair', { Error: 'PairingDialogResponsePending' }),
+		request('Pair', { EscrowBag: new Uint8Array(64).fill(1) }),
+		request('StartSession', { SessionID: 'E2F1C3A4-0000-4000-8000-000000000001', EnableSessionSSL: false }),
+		request('StopSession'),
+	];
+	const refusing = [
+		request('QueryType', { Error: 'PasswordProtected' }),
+		request('GetValue', { Error: 'MissingValue' }),
+		request('GetValue', { Error: 'InvalidHostID' }),
+		request('StartService', { Error: 'MissingValue' }),
+		request('Pair', { Error: 'UserDeniedPairing' }),
+		request('StartSession', { Error: 'InvalidHostID' }),
+	];
+	const odd = [
+		request('QueryType', { Type: 7 }),
+		value('DevicePublicKey', 'not bytes'),
+		request('GetValue', { Value: [] }),
+		request('StartService', { Port: 70000 }),
+		request('Pair', { Result: 'Failure' }),
+		request('StartSession', { SessionID: 'X', EnableSessionSSL: true }),
+	];
+	// Once broke the client: a Request echoed as a dictionary with a `toString` key.
+	const hostile = [
+		encodePlist({ Request: { toString: 'x' }, Type: 'com.apple.mobile.lockdown' }),
+		value('DeviceName', { valueOf: 1, toString: 'x' }),
+		request('GetValue', { Error: { toString: 'x' } }),
+	];
+	return [honest, refusing, odd, hostile].map(concatBytes);
 }
 
 /**
@@ -144,14 +147,14 @@ function clientTarget(corpus: SeedCorpus): FuzzTarget {
 		name: 'lockdown.client',
 		description: 'LockdownClient: QueryType, getDeviceInfo, getDiskUsage, StartService, Pair, StartSession, StopSession against these replies',
 		inputs: fuzzInputs({
-			seeds: [conversation(devicePublicKey, 'ok'), conversation(devicePublicKey, 'errors'), conversation(devicePublicKey, 'odd')],
+			seeds: conversations(devicePublicKey),
 			tokens: XML_TOKENS,
 			chunked: true,
 			maxChunks: 8,
 		}),
 		mayThrow: 'device-error',
 		allocationBound: () => MAX_PLIST_MESSAGE_BYTES,
-		quickCases: 500,
+		quickCases: 1000,
 		async run(input) {
 			const messages = cutAtMessages({ ...input, bytes: framed(input.bytes) }, plistFrameLength);
 			const client = new LockdownClient(scriptedChannel(chunksOf(messages)), {

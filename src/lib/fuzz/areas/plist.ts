@@ -1,6 +1,7 @@
 import { decodePlist, encodePlist } from '../../plist/codec';
 import { isPlistDict, type PlistValue } from '../../plist/value';
 import { adjustmentPlist } from '../../sim/camera-roll/synthetic-media';
+import { fromHex } from '../bytes';
 import { expect } from '../contract';
 import { deviceCapture, mediaFile, type SeedCorpus } from '../corpus';
 import { fuzzInputs } from '../mutate';
@@ -58,6 +59,7 @@ export const XML_TOKENS = [
 	'<key>Request</key><dict><key>toString</key><string>x</string></dict>',
 	'<key>Error</key><dict><key>toString</key><string>x</string></dict>',
 	'<key>Value</key><array><dict/></array>',
+	'<dict><key>toString</key><string>x</string></dict>',
 	'\u0000',
 	'\uFEFF',
 	'\uFFFD',
@@ -90,6 +92,13 @@ const OUR_VALUES: PlistValue[] = [
 	{ List: [1, -2, 3.25, Number.NaN, Infinity, true, false, '', 'a<b&c>d'], When: new Date(Date.UTC(2024, 6, 1, 12, 34, 56)) },
 ];
 
+/** Inputs that once broke a reader: kept as seeds, so every run starts from them. */
+const XML_FINDINGS = ['<plist><data>==</data></plist>', '<plist><data>AB=</data></plist>'].map((text) => new TextEncoder().encode(text));
+const BINARY_FINDINGS = [
+	// A date whose 64-bit float is NaN.
+	'62706c6973743030337ff8000000000000080000000000000101000000000000000100000000000000000000000000000011',
+].map(fromHex);
+
 function xmlSeeds(corpus: SeedCorpus): Uint8Array[] {
 	const lockdown = ['lockdownquerytypemessage.bin', 'lockdowngetvaluemessage.bin', 'lockdowngettimemessage.bin'].map((name) =>
 		deviceCapture(corpus, name).subarray(4),
@@ -101,6 +110,7 @@ function xmlSeeds(corpus: SeedCorpus): Uint8Array[] {
 		...OUR_VALUES.map(encodePlist),
 		mediaFile(corpus, 'osxphotos/IMG_3582.AAE'),
 		adjustmentPlist({ editorBundleId: 'com.apple.Photos', editedAtMs: Date.UTC(2025, 4, 26), data: new Uint8Array(64).fill(0x2a) }),
+		...XML_FINDINGS,
 	];
 }
 
@@ -125,7 +135,7 @@ export function plistTargets(corpus: SeedCorpus): FuzzTarget[] {
 		{
 			name: 'plist.binary',
 			description: 'decodePlist on bplist00 (written by the plist package): offsets, refs, counts, cycles',
-			inputs: fuzzInputs({ seeds: corpus.binaryPlists }),
+			inputs: fuzzInputs({ seeds: [...corpus.binaryPlists, ...BINARY_FINDINGS] }),
 			mayThrow: 'device-error',
 			quickCases: 1000,
 			run: (input) => checkDecoded(input.bytes),

@@ -217,7 +217,7 @@ async function protectedRecordsTarget(): Promise<FuzzTarget> {
 		inputs: fuzzInputs({ seeds: [concatBytes(sealed.slice(0, 3)), concatBytes([sealed[0]!, sealed[3]!, sealed[2]!])], chunked: true }),
 		mayThrow: 'device-error',
 		allocationBound: () => RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_LENGTH,
-		quickCases: 500,
+		quickCases: 1000,
 		async run(input) {
 			const opener = await AesGcmRecordCipher.create(RECORD_KEY, RECORD_IV);
 			const deframer = new RecordDeframer();
@@ -251,7 +251,7 @@ function clientHandshakeTarget(corpus: SeedCorpus): FuzzTarget {
 			maxChunks: 8,
 		}),
 		mayThrow: 'device-error',
-		quickCases: 500,
+		quickCases: 1000,
 		async run(input) {
 			const channel = scriptedChannel(chunksOf(input));
 			const session = await runTls(channel, fixedRandomClient(clientOptions));
@@ -363,7 +363,7 @@ function sessionTarget(): FuzzTarget {
 		inputs: fuzzInputs({ seeds, chunked: true, variants: 3, maxChunks: 12 }),
 		mayThrow: 'device-error',
 		allocationBound: () => RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_LENGTH + HANDSHAKE_HEADER_LENGTH + MAX_HANDSHAKE_MESSAGE_LENGTH,
-		quickCases: 500,
+		quickCases: 1000,
 		async run(input) {
 			const stream = await sealedStream(input.bytes);
 			const write = await AesGcmRecordCipher.create(RECORD_KEY, RECORD_IV);

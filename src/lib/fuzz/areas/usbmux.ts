@@ -131,10 +131,14 @@ function clientTarget(corpus: SeedCorpus): FuzzTarget {
 		inputs: fuzzInputs({ seeds: usbmuxSeeds(corpus).slice(0, 3), chunked: true, maxChunks: 12 }),
 		mayThrow: 'device-error',
 		allocationBound: () => MAX_PACKET_LENGTH,
-		quickCases: 500,
+		quickCases: 1000,
 		async run(input) {
 			const transport = scriptedTransport(chunksOf(cutAtMessages(input, muxPacketLength)));
-			const client = await UsbmuxClient.open(transport, { connectTimeout: 60_000, handshakeTimeout: 60_000 });
+			const client = await UsbmuxClient.open(transport, {
+				connectTimeout: 60_000,
+				handshakeTimeout: 60_000,
+				onControlMessage: (message) => expect(message.text.length <= 1024, 'a CONTROL text longer than its cap'),
+			});
 			try {
 				const connection = await client.connect(LOCKDOWN_PORT);
 				let received = 0;

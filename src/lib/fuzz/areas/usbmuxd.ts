@@ -9,7 +9,7 @@ import { XML_TOKENS } from './plist';
 /**
  * The virtual iPhone's usbmuxd front-end reads what third-party tools send: 16-byte little-endian
  * headers and plist bodies. This walks a stream of messages the way `serveClient` does (stopping where
- * it would close the socket) and reads each request's fields as it does.
+ * it would close the socket) and decodes each plist body, which must never throw.
  */
 export function usbmuxdTargets(corpus: SeedCorpus): FuzzTarget[] {
 	const captures = ['usbmuxconnectmessage.bin', 'usbmuxlistdevicemessage.bin', 'usbmuxreadpairmessage.bin'].map((name) =>
@@ -28,9 +28,9 @@ export function usbmuxdTargets(corpus: SeedCorpus): FuzzTarget[] {
 	return [
 		{
 			name: 'sim.usbmuxd-protocol',
-			description: 'the usbmuxd front-end: decodeHeader, length cap, decodePlistBody, request fields (binary and plist messages)',
+			description: 'the usbmuxd front-end: decodeHeader, length cap, decodePlistBody (never throws) over a stream of binary and plist messages',
 			inputs: fuzzInputs({ seeds: [...captures, requests, encodeMessage(0, MessageType.Connect, 7, connect)], tokens: XML_TOKENS }),
-			mayThrow: 'device-error',
+			mayThrow: 'nothing',
 			quickCases: 1000,
 			run(input) {
 				const bytes = input.bytes;
@@ -39,18 +39,11 @@ export function usbmuxdTargets(corpus: SeedCorpus): FuzzTarget[] {
 					if (header.length < HEADER_SIZE || header.length > MAX_MESSAGE_SIZE || at + header.length > bytes.length) return;
 					const body = bytes.subarray(at + HEADER_SIZE, at + header.length);
 					at += header.length;
-					if (header.version === 0 && header.message === MessageType.Connect && body.length >= 8) {
-						const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-						expect(view.getUint16(4, false) <= 0xffff && view.getUint32(0, true) >= 0, 'unreadable Connect');
-						continue;
-					}
+					// A binary Connect is read from its first 8 bytes, known to be there; then the socket is a tunnel.
+					if (header.version === 0 && header.message === MessageType.Connect && body.length >= 8) return;
 					if (header.version !== 1 || header.message !== MessageType.Plist) continue;
 					const request = decodePlistBody(body);
-					// The fields as serveClient reads them.
-					String(request?.MessageType);
-					Number(request?.DeviceID);
-					Number(request?.PortNumber);
-					String(request?.PairRecordID);
+					expect(request === undefined || typeof request === 'object', 'a request that is not a dictionary');
 				}
 			},
 		},
