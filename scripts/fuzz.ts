@@ -36,6 +36,8 @@ interface Job {
 }
 
 interface Shrunk {
+	/** The case it was shrunk from. */
+	from: number;
 	path: string;
 	problem: string;
 	input: string;
@@ -44,7 +46,7 @@ interface Shrunk {
 type WorkerMessage =
 	| { kind: 'ready' }
 	| { kind: 'progress'; target: string; cases: number }
-	| { kind: 'done'; report: FuzzReport; shrunk: Shrunk | undefined };
+	| { kind: 'done'; report: FuzzReport; shrunk: Shrunk[] };
 
 interface WorkerData {
 	/** [case index, running flag] per worker slot, read by the watchdog. */
@@ -83,11 +85,13 @@ async function serve({ progress }: WorkerData): Promise<void> {
 		});
 		// Shrinking replays cases without moving the index: the watchdog must not take it for a hang.
 		Atomics.store(slot, 1, 0);
-		let shrunk: Shrunk | undefined;
-		const first = report.examples[0];
-		if (first !== undefined && !first.problem.startsWith('hangs')) {
-			const smallest = await shrinkFailure(target, job.seed, String(first.index), { timeLimitMs: job.timeLimitMs, timeBudgetMs: 120_000 });
-			if (smallest !== undefined) shrunk = { path: smallest.path, problem: smallest.problem, input: formatInput(smallest.input, 1 << 20) };
+		const shrunk: Shrunk[] = [];
+		for (const failure of report.examples) {
+			if (failure.problem.startsWith('hangs')) continue;
+			const smallest = await shrinkFailure(target, job.seed, String(failure.index), { timeLimitMs: job.timeLimitMs, timeBudgetMs: 60_000 });
+			if (smallest !== undefined) {
+				shrunk.push({ from: failure.index, path: smallest.path, problem: smallest.problem, input: formatInput(smallest.input, 1 << 20) });
+			}
 		}
 		send({ kind: 'done', report, shrunk });
 	});
@@ -145,10 +149,13 @@ async function main(): Promise<void> {
 	printTable(results, (performance.now() - started) / 1000);
 	const failed = results.filter((result) => result.report.failures > 0);
 	for (const { report, shrunk } of failed) {
-		console.log('');
-		for (const failure of report.examples) console.log(formatFailure(report.target, report.seed, failure));
-		if (shrunk !== undefined) console.log(`smallest (--path ${shrunk.path}): ${shrunk.problem}\n  input ${shrunk.input}`);
-		console.log(`replay: npm run fuzz -- --target ${report.target} --seed ${report.seed} --path ${shrunk?.path ?? report.examples[0]?.index}`);
+		for (const failure of report.examples) {
+			console.log('');
+			console.log(formatFailure(report.target, report.seed, failure));
+			const smallest = shrunk.find((candidate) => candidate.from === failure.index);
+			if (smallest !== undefined) console.log(`  smallest (--path ${smallest.path}): ${smallest.problem}\n  input ${smallest.input}`);
+			console.log(`  replay: npm run fuzz -- --target ${report.target} --seed ${report.seed} --path ${smallest?.path ?? failure.index}`);
+		}
 	}
 	process.exit(failed.length > 0 ? 1 : 0);
 }
@@ -170,7 +177,7 @@ async function replay(target: FuzzTarget, seed: number, path: string, timeLimitM
 
 interface Result {
 	report: FuzzReport;
-	shrunk: Shrunk | undefined;
+	shrunk: Shrunk[];
 }
 
 function startWorker(progress: SharedArrayBuffer): Worker {
@@ -255,9 +262,9 @@ async function hangReport(target: FuzzTarget, job: Omit<Job, 'target'>, index: n
 			seconds: Number.NaN,
 			slowestMs: hangMs,
 			consoleMessages: 0,
-			examples: [{ index, input, problem: `hangs: no progress for ${hangMs / 1000} s (the worker was stopped)` }],
+			examples: [{ index, input, problem: `hangs: no progress for ${hangMs / 1000} s (the worker was stopped)`, count: 1 }],
 		},
-		shrunk: undefined,
+		shrunk: [],
 	};
 }
 

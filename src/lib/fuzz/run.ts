@@ -29,6 +29,8 @@ export interface FuzzFailure {
 	index: number;
 	input: FuzzInput;
 	problem: string;
+	/** Failures of the same kind (same problem, numbers aside) in the run, this one included. */
+	count: number;
 }
 
 export interface FuzzReport {
@@ -41,7 +43,7 @@ export interface FuzzReport {
 	slowestMs: number;
 	/** Lines the parser wrote to the console (not a failure; printed nowhere). */
 	consoleMessages: number;
-	/** The first few failures, as they happened. */
+	/** The first failure of each kind (up to `keepExamples` kinds), in the order they happened. */
 	examples: FuzzFailure[];
 }
 
@@ -50,7 +52,7 @@ export interface FuzzOptions {
 	seed: number;
 	/** How long one case may take to settle before it counts as a hang (async parsers only). */
 	timeLimitMs?: number;
-	/** Failures kept in the report (all are counted). */
+	/** Kinds of failure kept in the report, one example each (all failures are counted). */
 	keepExamples?: number;
 	/** Called as each case starts (the long run's watchdog reads it). */
 	onCase?: (index: number) => void;
@@ -95,9 +97,14 @@ export async function runCase(target: FuzzTarget, input: FuzzInput, timeLimitMs 
  * Runs `cases` cases of `target` from `seed`. Every case runs, failures are counted rather than ending
  * the run, and case `index` is what `fc.check` with `{ seed, path: String(index) }` generates.
  */
+/** What tells failures apart: the problem without its numbers (lengths, offsets, positions). */
+function kindOf(problem: string): string {
+	return problem.replace(/\d+/g, 'N');
+}
+
 export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Promise<FuzzReport> {
-	const examples: FuzzFailure[] = [];
-	const keep = options.keepExamples ?? 3;
+	const examples = new Map<string, FuzzFailure>();
+	const keep = options.keepExamples ?? 5;
 	let index = 0;
 	let failures = 0;
 	let slowestMs = 0;
@@ -112,7 +119,10 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
 		slowestMs = Math.max(slowestMs, performance.now() - caseStarted);
 		if (problem !== undefined) {
 			failures++;
-			if (examples.length < keep) examples.push({ index: caseIndex, input, problem });
+			const kind = kindOf(problem);
+			const known = examples.get(kind);
+			if (known !== undefined) known.count++;
+			else if (examples.size < keep) examples.set(kind, { index: caseIndex, input, problem, count: 1 });
 		}
 	});
 	const details = await fc.check(property, { numRuns: options.cases, seed: options.seed });
@@ -125,7 +135,7 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
 		seconds: (performance.now() - started) / 1000,
 		slowestMs,
 		consoleMessages,
-		examples,
+		examples: [...examples.values()],
 	};
 }
 
@@ -191,8 +201,9 @@ export function formatInput(input: FuzzInput, maxBytes = 2048): string {
 }
 
 export function formatFailure(target: string, seed: number, failure: FuzzFailure): string {
+	const times = failure.count > 1 ? ` (${failure.count} cases of this kind)` : '';
 	return [
-		`${target} case ${failure.index} (--seed ${seed} --path ${failure.index}): ${failure.problem}`,
+		`${target} case ${failure.index} (--seed ${seed} --path ${failure.index}): ${failure.problem}${times}`,
 		`  input ${formatInput(failure.input)}`,
 	].join('\n');
 }

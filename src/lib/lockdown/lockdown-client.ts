@@ -297,7 +297,8 @@ export class LockdownClient {
 		const echoed = reply.Request;
 		if (echoed !== undefined && echoed !== request && !alsoEchoed.includes(echoed as string)) {
 			await this.#channel.close();
-			throw malformed(`${request} answered as ${String(echoed)}`);
+			// The echo may be any plist value, a dict with a `toString` key included: describe, never stringify.
+			throw malformed(`${request} answered as ${typeof echoed === 'string' ? echoed : `a ${typeof echoed}`}`);
 		}
 		return reply;
 	}

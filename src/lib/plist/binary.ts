@@ -83,7 +83,7 @@ class BinaryPlistReader {
 			case 0x3:
 				if (marker !== 0x33) this.#fail('bad date');
 				this.#check(start + 1, 8);
-				return new Date((this.#view.getFloat64(start + 1) + EPOCH_2001) * 1000);
+				return this.#date((this.#view.getFloat64(start + 1) + EPOCH_2001) * 1000);
 			case 0x4: {
 				const [at, size] = this.#sized(start, info);
 				this.#check(at, size);
@@ -188,6 +188,12 @@ class BinaryPlistReader {
 	#check(at: number, size: number): true {
 		if (at + size > this.#bytes.length - TRAILER) this.#fail('reads past the objects');
 		return true;
+	}
+
+	/** A date from milliseconds since 1970; NaN or one out of Date's range is malformed, not an Invalid Date. */
+	#date(ms: number): Date {
+		const date = new Date(ms);
+		return Number.isNaN(date.getTime()) ? this.#fail('bad date') : date;
 	}
 
 	#fail(why: string): never {

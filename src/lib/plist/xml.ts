@@ -194,7 +194,12 @@ class XmlPlistReader {
 	#data(text: string): Uint8Array {
 		const base64 = text.replace(/[\s]+/g, '');
 		if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 === 1) this.#fail('bad <data>');
-		const binary = atob(base64);
+		let binary: string;
+		try {
+			binary = atob(base64);
+		} catch {
+			return this.#fail('bad <data>');
+		}
 		const bytes = new Uint8Array(binary.length);
 		for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
 		return bytes;
