@@ -72,7 +72,7 @@ async function finish(page: Page) {
 }
 
 for (const cut of [2, 25]) {
-	test(`the browser killed at the ${cut}th file read, then relaunched, finishes the same backup`, async ({ usb }) => {
+	test(`the browser killed at file read ${cut}, then relaunched, finishes the same backup`, async ({ usb }) => {
 		test.setTimeout(240_000);
 		const profile = await mkdtemp(join(tmpdir(), 'profile-'));
 		const { phone, cutReached, arm, disarm } = await phoneWithCut(cut);
@@ -100,7 +100,7 @@ for (const cut of [2, 25]) {
 }
 
 for (const cut of [3, 30]) {
-	test(`the cable pulled at the ${cut}th file read and plugged back finishes the same backup`, async ({ page, usb }) => {
+	test(`the cable pulled at file read ${cut} and plugged back finishes the same backup`, async ({ page, usb }) => {
 		test.setTimeout(240_000);
 		const { phone, cutReached, arm, disarm } = await phoneWithCut(cut);
 		usb.plug(phone.hardware);
