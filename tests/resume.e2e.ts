@@ -3,13 +3,10 @@
  * same origin), the cable pulled mid-file and plugged back, the browser's journal lost. Each ends with
  * the same complete, verified folder: nothing missing, nothing twice, no temporary files.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
-import { BASE_URL, CHROMIUM } from '../playwright.config';
+import type { Page } from '@playwright/test';
 import { expectCompleteBackup } from './harness/backup-folder-checks';
-import { expect, test, type UsbHarness } from './harness/fixtures';
+import { expect, test } from './harness/fixtures';
+import { launchPersistent, withProfile } from './harness/persistent';
 import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
 import { tlsDeviceSecurity } from '../src/lib/sim/lockdownd';
 import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
@@ -45,18 +42,6 @@ async function phoneWithCut(cut: number) {
 	};
 }
 
-async function launch(usb: UsbHarness, profile: string): Promise<{ context: BrowserContext; page: Page }> {
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: CHROMIUM,
-		baseURL: BASE_URL,
-		bypassCSP: true,
-		serviceWorkers: 'block',
-	});
-	await usb.installInto(context);
-	const page = context.pages()[0] ?? (await context.newPage());
-	return { context, page };
-}
-
 async function connectAndPlan(page: Page, folder: 'new' | 'again') {
 	await page.goto('/');
 	await page.getByRole('button', { name: 'Connect iPhone' }).click();
@@ -74,11 +59,10 @@ async function finish(page: Page) {
 for (const cut of [2, 25]) {
 	test(`the browser killed at file read ${cut}, then relaunched, finishes the same backup`, async ({ usb }) => {
 		test.setTimeout(240_000);
-		const profile = await mkdtemp(join(tmpdir(), 'profile-'));
 		const { phone, cutReached, arm, disarm } = await phoneWithCut(cut);
 		usb.plug(phone.hardware);
-		try {
-			let { context, page } = await launch(usb, profile);
+		await withProfile(async (profile) => {
+			let { context, page } = await launchPersistent(usb, profile);
 			await connectAndPlan(page, 'new');
 			arm();
 			await page.getByRole('button', { name: 'Start backup' }).click();
@@ -88,14 +72,12 @@ for (const cut of [2, 25]) {
 			await closed;
 			disarm();
 
-			({ context, page } = await launch(usb, profile));
+			({ context, page } = await launchPersistent(usb, profile));
 			await connectAndPlan(page, 'again');
 			await finish(page);
 			await expectCompleteBackup(page, usb.pickedFolder, phone);
 			await context.close();
-		} finally {
-			await rm(profile, { recursive: true, force: true });
-		}
+		});
 	});
 }
 

@@ -83,7 +83,7 @@ export class DeviceService {
 		const iphone = await IPhone.open(usb, { udid: options.udid, os: options.os, security: tlsSessionSecurity });
 		this.#iphone = iphone;
 		this.#closing = false;
-		void iphone.closed.then(() => {
+		void iphone.closed.then((reason) => {
 			if (this.#iphone !== iphone || this.#closing) return;
 			this.#iphone = undefined;
 			this.#session = undefined;
@@ -91,11 +91,19 @@ export class DeviceService {
 			this.#connected = undefined;
 			// A backup under way stops by itself, its reads failing as 'unplugged'.
 			this.#backup = undefined;
-			events.disconnected?.({
-				code: 'unplugged',
-				message: 'The iPhone was disconnected.',
-				advice: 'Check the cable, plug the iPhone back in and connect again. Nothing already copied is lost.',
-			});
+			events.disconnected?.(
+				reason.code === 'unplugged'
+					? {
+							code: 'unplugged',
+							message: 'The iPhone was disconnected.',
+							advice: 'Check the cable, plug the iPhone back in and connect again. Nothing already copied is lost.',
+						}
+					: {
+							code: reason.code,
+							message: `The connection to the iPhone broke: ${reason.message}`,
+							advice: reason.advice ?? 'Unplug the iPhone, plug it back in and connect again. Nothing already copied is lost.',
+						},
+			);
 		});
 		try {
 			const probe = await iphone.lockdown();

@@ -1,3 +1,4 @@
+import type { DeviceError } from '../errors';
 import { LockdownClient, type SessionSecurity } from '../lockdown';
 import { openIPhone, type HostOs } from '../usb';
 import type { UsbTransport } from '../usb/transport';
@@ -47,9 +48,9 @@ export class IPhone {
 		return this.#transport.serialNumber;
 	}
 
-	/** Settles when the phone is gone (unplugged) or closed. */
-	get closed(): Promise<void> {
-		return this.#transport.closed;
+	/** Settles, with the reason, when the phone is gone (unplugged), the link to it broke, or it was closed. */
+	get closed(): Promise<DeviceError> {
+		return this.#mux.closed;
 	}
 
 	/** A new connection to lockdownd. */
