@@ -1,5 +1,5 @@
 import { tlsDeviceSecurity } from '../sim/lockdownd';
-import { REAL_MEDIA_FILES, type RealMedia } from '../sim/camera-roll';
+import { PROFILES, REAL_MEDIA_FILES, type CameraRollProfile, type ProfileName, type RealMedia } from '../sim/camera-roll';
 import { SimUsb } from '../sim/usb';
 import { VirtualIPhone } from '../sim/virtual-iphone';
 
@@ -7,12 +7,20 @@ import { VirtualIPhone } from '../sim/virtual-iphone';
  * The demo: a virtual iPhone running in this worker, handed to the app through the same `USB` seam a
  * real phone comes through, with our own TLS server. Its camera roll holds the real sample photos the
  * page ships (fetched from the page's own origin) among generated ones.
+ *
+ * `setup` (the page's `?demo=` parameter, JSON) lets the benchmark choose another camera roll and cap
+ * the USB rate: `{"profile": "typical" | {"base": "typical", "items": 200, ...}, "bytesPerSecond": 40e6}`.
  */
-export async function createDemoUsb(fetchFile: (name: string) => Promise<Response>): Promise<{ usb: USB; phone: VirtualIPhone }> {
+export async function createDemoUsb(
+	fetchFile: (name: string) => Promise<Response>,
+	setup?: string,
+): Promise<{ usb: USB; phone: VirtualIPhone }> {
+	const { profile, bytesPerSecond } = parseDemoSetup(setup);
 	const phone = await VirtualIPhone.create({
 		security: tlsDeviceSecurity,
-		cameraRoll: { profile: 'demo', realMedia: await loadDemoMedia(fetchFile) },
+		cameraRoll: { profile, realMedia: await loadDemoMedia(fetchFile) },
 		lockdown: { trust: { pendingPolls: 2 }, values: { DeviceName: 'Demo iPhone' } },
+		usb: { bytesPerSecond },
 	});
 	const usb = new SimUsb();
 	usb.plug(phone.hardware, { granted: true });
@@ -37,4 +45,24 @@ async function loadDemoMedia(fetchFile: (name: string) => Promise<Response>): Pr
 		}),
 	);
 	return media;
+}
+
+/** The demo's camera roll and USB cap from `?demo=`; anything not understood falls back to the demo's own. */
+export function parseDemoSetup(setup: string | undefined): { profile: CameraRollProfile; bytesPerSecond?: number } {
+	let parsed: { profile?: unknown; bytesPerSecond?: unknown } = {};
+	try {
+		const value: unknown = setup ? JSON.parse(setup) : {};
+		if (value && typeof value === 'object') parsed = value;
+	} catch {
+		// not JSON: the plain demo
+	}
+	const isName = (name: unknown): name is ProfileName => typeof name === 'string' && Object.hasOwn(PROFILES, name);
+	let profile = PROFILES.demo;
+	if (isName(parsed.profile)) profile = PROFILES[parsed.profile];
+	else if (parsed.profile && typeof parsed.profile === 'object') {
+		const { base, ...overrides } = parsed.profile as { base?: unknown } & Partial<CameraRollProfile>;
+		profile = { ...(isName(base) ? PROFILES[base] : PROFILES.demo), ...overrides };
+	}
+	const rate = parsed.bytesPerSecond;
+	return { profile, bytesPerSecond: typeof rate === 'number' && rate > 0 ? rate : undefined };
 }

@@ -72,12 +72,12 @@ export class DeviceService {
 	 * in this worker, whose sample photos are fetched from `demo.mediaBase`.
 	 */
 	async connect(
-		options: { udid?: string; os?: HostOs; demo?: { mediaBase: string } },
+		options: { udid?: string; os?: HostOs; demo?: { mediaBase: string; setup?: string } },
 		events: DeviceEvents = {},
 	): Promise<ConnectedIPhone> {
 		await this.disconnect();
 		const usb = options.demo
-			? (await createDemoUsb((name) => fetch(new URL(name, options.demo!.mediaBase)))).usb
+			? (await createDemoUsb((name) => fetch(new URL(name, options.demo!.mediaBase)), options.demo.setup)).usb
 			: this.#usb();
 		if (!usb) throw new DeviceError('no-webusb', 'This browser cannot talk to USB devices.');
 		const iphone = await IPhone.open(usb, { udid: options.udid, os: options.os, security: tlsSessionSecurity });

@@ -78,22 +78,3 @@ export function encodeDerElement(tag: number, contents: Uint8Array): Uint8Array<
 	out.set(contents, 1 + lengthBytes.length);
 	return out;
 }
-
-/** Concatenates byte arrays. */
-export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-	let total = 0;
-	for (const part of parts) total += part.length;
-	const out = new Uint8Array(total);
-	let offset = 0;
-	for (const part of parts) {
-		out.set(part, offset);
-		offset += part.length;
-	}
-	return out;
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-	if (a.length !== b.length) return false;
-	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-	return true;
-}

@@ -2,7 +2,8 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
-import { DER_INTEGER, DER_SEQUENCE, concatBytes, encodeDerElement, readDerElement } from './der';
+import { concatBytes } from '../bytes';
+import { DER_INTEGER, DER_SEQUENCE, encodeDerElement, readDerElement } from './der';
 import { decodePem, encodePem } from './pem';
 import { MAX_PUBLIC_KEY_PEM_LENGTH, parseRsaPublicKeyPem, rsaPublicKeyFromPkcs1, rsaPublicKeyFromSpki } from './rsa-public-key';
 import { phoneKey } from './test-support-node';
@@ -61,10 +62,10 @@ describe('parseRsaPublicKeyPem', () => {
 		const small = generateKeyPairSync('rsa', { modulusLength: 512 }).publicKey.export({ type: 'pkcs1', format: 'pem' }) as string;
 		const integer = (bytes: number[]) => encodeDerElement(DER_INTEGER, Uint8Array.from(bytes));
 		const modulus = integer([0x00, 0xc5, ...new Array<number>(255).fill(0x5a)]);
-		const evenExponent = encodeDerElement(DER_SEQUENCE, concatBytes(modulus, integer([0x01, 0x00, 0x00])));
-		const negativeModulus = encodeDerElement(DER_SEQUENCE, concatBytes(integer([0xc5, ...new Array<number>(255).fill(0x5a)]), integer([3])));
-		const threeFields = encodeDerElement(DER_SEQUENCE, concatBytes(modulus, integer([3]), integer([3])));
-		const good = encodeDerElement(DER_SEQUENCE, concatBytes(modulus, integer([1, 0, 1])));
+		const evenExponent = encodeDerElement(DER_SEQUENCE, concatBytes([modulus, integer([0x01, 0x00, 0x00])]));
+		const negativeModulus = encodeDerElement(DER_SEQUENCE, concatBytes([integer([0xc5, ...new Array<number>(255).fill(0x5a)]), integer([3])]));
+		const threeFields = encodeDerElement(DER_SEQUENCE, concatBytes([modulus, integer([3]), integer([3])]));
+		const good = encodeDerElement(DER_SEQUENCE, concatBytes([modulus, integer([1, 0, 1])]));
 		expect(rsaPublicKeyFromPkcs1(good).modulusBits).toBe(2048);
 
 		expectCode(() => parseRsaPublicKeyPem('hello'), 'protocol');
@@ -73,7 +74,7 @@ describe('parseRsaPublicKeyPem', () => {
 		expectCode(() => parseRsaPublicKeyPem(small), 'protocol');
 		expectCode(() => parseRsaPublicKeyPem('-----BEGIN RSA PUBLIC KEY-----\n!!!!\n-----END RSA PUBLIC KEY-----\n'), 'protocol');
 		expectCode(() => parseRsaPublicKeyPem(keys[1]!.pkcs1Pem.replace('-----END RSA PUBLIC KEY-----', '')), 'protocol');
-		for (const der of [evenExponent, negativeModulus, threeFields, concatBytes(good, Uint8Array.of(0))]) {
+		for (const der of [evenExponent, negativeModulus, threeFields, concatBytes([good, Uint8Array.of(0)])]) {
 			expectCode(() => parseRsaPublicKeyPem(encodePem('RSA PUBLIC KEY', der)), 'protocol');
 		}
 		expectCode(() => parseRsaPublicKeyPem('x'.repeat(MAX_PUBLIC_KEY_PEM_LENGTH + 1)), 'too-large');

@@ -1,3 +1,4 @@
+import { concatBytes, equalBytes } from '../bytes';
 import { DeviceError } from '../errors';
 import {
 	DER_BIT_STRING,
@@ -5,8 +6,6 @@ import {
 	DER_NULL,
 	DER_OBJECT_IDENTIFIER,
 	DER_SEQUENCE,
-	bytesEqual,
-	concatBytes,
 	encodeDerElement,
 	readDerChildren,
 	readDerElement,
@@ -40,7 +39,7 @@ const RSA_ENCRYPTION_OID = Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x0
 /** AlgorithmIdentifier { rsaEncryption, NULL }, as every encoder writes it. */
 const RSA_ENCRYPTION_ALGORITHM = encodeDerElement(
 	DER_SEQUENCE,
-	concatBytes(encodeDerElement(DER_OBJECT_IDENTIFIER, RSA_ENCRYPTION_OID), Uint8Array.of(DER_NULL, 0)),
+	concatBytes([encodeDerElement(DER_OBJECT_IDENTIFIER, RSA_ENCRYPTION_OID), Uint8Array.of(DER_NULL, 0)]),
 );
 
 function unreadable(detail: string): DeviceError {
@@ -77,8 +76,8 @@ export function rsaPublicKeyFromPkcs1(pkcs1: Uint8Array): RsaPublicKey {
 	const lastExponentByte = exponent.value[exponent.value.length - 1] ?? 0;
 	if (exponentBits < 2 || exponentBits > 32 || (lastExponentByte & 1) === 0) throw unreadable('a bad exponent');
 	const copy = pkcs1.slice();
-	const bitString = encodeDerElement(DER_BIT_STRING, concatBytes(Uint8Array.of(0), copy));
-	const spki = encodeDerElement(DER_SEQUENCE, concatBytes(RSA_ENCRYPTION_ALGORITHM, bitString));
+	const bitString = encodeDerElement(DER_BIT_STRING, concatBytes([Uint8Array.of(0), copy]));
+	const spki = encodeDerElement(DER_SEQUENCE, concatBytes([RSA_ENCRYPTION_ALGORITHM, bitString]));
 	return { pkcs1: copy, spki, modulusBits };
 }
 
@@ -100,7 +99,7 @@ function pkcs1FromSpki(spki: Uint8Array): Uint8Array {
 	}
 	const [oid, parameters, ...more] = readDerChildren(algorithm.value) ?? [];
 	const nullOrAbsent = parameters === undefined || (parameters.tag === DER_NULL && parameters.value.length === 0);
-	const isRsa = oid?.tag === DER_OBJECT_IDENTIFIER && bytesEqual(oid.value, RSA_ENCRYPTION_OID);
+	const isRsa = oid?.tag === DER_OBJECT_IDENTIFIER && equalBytes(oid.value, RSA_ENCRYPTION_OID);
 	if (!isRsa || !nullOrAbsent || more.length > 0) {
 		throw unreadable('not an RSA key');
 	}

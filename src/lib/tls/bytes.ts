@@ -1,30 +1,8 @@
 import { malformed } from './tls-error';
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-	let length = 0;
-	for (const part of parts) length += part.length;
-	const out = new Uint8Array(length);
-	let offset = 0;
-	for (const part of parts) {
-		out.set(part, offset);
-		offset += part.length;
-	}
-	return out;
-}
+import { concatBytes } from '../bytes';
 
-/** Compares without an early exit, so the time taken says nothing about where secrets differ. */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-	if (a.length !== b.length) return false;
-	let difference = 0;
-	for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
-	return difference === 0;
-}
-
-export function toHex(bytes: Uint8Array): string {
-	let out = '';
-	for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
-	return out;
-}
+export { concatBytes, equalBytes, toHex } from '../bytes';
 
 /**
  * WebCrypto's types want views on a plain ArrayBuffer. Our bytes always are (they come from channels

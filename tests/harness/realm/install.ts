@@ -3,17 +3,20 @@
  * the fake `navigator.usb` in place, built from the same `SimUsb` / `SimUsbDevice` code the unit tests
  * use, talking over WebSockets to the registry and device internals in the test process. In the page
  * it also makes `showDirectoryPicker()` hand out an OPFS folder (the real picker cannot be driven
- * headless).
+ * headless), and in every realm it puts the folder fault hook in place (./folder-faults.ts).
  */
 import { SimUsb } from '../../../src/lib/sim/usb/sim-usb';
 import { WireSimUsbRegistryLink } from '../../../src/lib/sim/usb/wire/registry-client';
 import type { WireDialer, WireSocket } from '../../../src/lib/sim/usb/wire/socket';
+import { installFolderFaults } from './folder-faults';
 
 export interface RealmConfig {
 	/** ws://127.0.0.1:<port> of the test process's bridge. */
 	readonly url: string;
 	/** The OPFS folder `showDirectoryPicker()` returns. */
 	readonly pickedFolder: string;
+	/** The BroadcastChannel on which the test sets folder faults (./folder-faults.ts). */
+	readonly faultChannel: string;
 }
 
 const INSTALLED = Symbol.for('iphone-photo-backup.sim-usb-harness');
@@ -55,6 +58,7 @@ export function install(config: RealmConfig): void {
 	// Every script of a worker gets this prepended; the first to run installs.
 	if (scope[INSTALLED]) return;
 	scope[INSTALLED] = true;
+	installFolderFaults(config.faultChannel);
 	const usb = new SimUsb(new WireSimUsbRegistryLink(webSocketDialer(config.url)));
 	const inWorker = typeof scope.WorkerGlobalScope === 'function';
 	const navigatorClass = (inWorker ? scope['WorkerNavigator' as keyof typeof scope] : scope.Navigator) as {

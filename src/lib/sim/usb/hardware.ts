@@ -19,6 +19,8 @@ export interface SimUsbHardwareOptions extends IPhoneUsbInfoOptions {
 	seed?: number;
 	inBufferBytes?: number;
 	outBufferBytes?: number;
+	/** Caps the IN data rate (the benchmark's "USB 2" run); uncapped by default. */
+	bytesPerSecond?: number;
 }
 
 /** What the hardware saw, for tests that check how a host drives it. */
@@ -77,12 +79,14 @@ export class SimUsbHardware {
 	readonly #pendingOut = new Set<Pending<SimOutResult>>();
 	#outChain: Promise<void> = Promise.resolve();
 	readonly #wakeups = new Set<() => void>();
+	readonly #pace: InPace | undefined;
 
 	constructor(options: SimUsbHardwareOptions = {}) {
 		this.info = options.info ?? iPhoneUsbInfo(options);
 		this.#activeConfiguration = this.info.activeConfiguration;
 		this.unplugged = new Promise((resolve) => (this.#markUnplugged = resolve));
 		this.faults = new SimUsbFaults({ changed: () => this.#changed(), unplug: () => this.unplug() });
+		this.#pace = options.bytesPerSecond ? new InPace(options.bytesPerSecond, () => this.#serviceIn()) : undefined;
 		const pipeIn = this.info.pipe && this.#endpointInfo(this.info.pipe.inEndpoint, 'in');
 		this.#pipe = new BulkPipe({
 			chunking: options.chunking ?? 'packet',
@@ -253,6 +257,7 @@ export class SimUsbHardware {
 	#serviceIn(): void {
 		if (!this.#plugged || this.faults.stalled) return;
 		while (this.#pipeIn.length > 0) {
+			if (this.#pace && !this.#pace.mayReturn()) return;
 			const transfer = this.#pipeIn[0]!;
 			let result: SimInResult | undefined;
 			if (this.faults.isHalted('in')) result = { status: 'stall', data: EMPTY };
@@ -260,6 +265,7 @@ export class SimUsbHardware {
 			else result = this.#pipe.takeIn(transfer.length, this.faults.byteBudget);
 			if (result === undefined) return;
 			this.#pipeIn.shift();
+			this.#pace?.spend(result.data.byteLength);
 			this.trace?.({ kind: 'in-completed', status: result.status, bytes: result.data.byteLength });
 			this.#settle(transfer, result);
 			if (this.faults.spend(result.data.byteLength)) {
@@ -362,5 +368,43 @@ export class SimUsbHardware {
 			}
 		}
 		return undefined;
+	}
+}
+
+/**
+ * A token bucket for IN data: a transfer completes only while credit is left, and credit refills at
+ * `bytesPerSecond`. A result may overdraw the bucket; the wait that follows pays it back, so the
+ * average rate holds whatever the transfer sizes and the timers' granularity.
+ */
+class InPace {
+	readonly #bytesPerMs: number;
+	/** Credit never piles up past this while the host is idle: a burst of at most ~20 ms. */
+	readonly #burst: number;
+	readonly #wake: () => void;
+	#credit = 0;
+	#at = Date.now();
+	#timer: ReturnType<typeof setTimeout> | undefined;
+
+	constructor(bytesPerSecond: number, wake: () => void) {
+		this.#bytesPerMs = bytesPerSecond / 1000;
+		this.#burst = Math.max(64 * 1024, bytesPerSecond / 50);
+		this.#wake = wake;
+	}
+
+	/** Whether a transfer may complete now; if not, `wake` is called when it may. */
+	mayReturn(): boolean {
+		const now = Date.now();
+		this.#credit = Math.min(this.#burst, this.#credit + (now - this.#at) * this.#bytesPerMs);
+		this.#at = now;
+		if (this.#credit > 0) return true;
+		this.#timer ??= setTimeout(() => {
+			this.#timer = undefined;
+			this.#wake();
+		}, Math.max(1, Math.ceil(-this.#credit / this.#bytesPerMs)));
+		return false;
+	}
+
+	spend(bytes: number): void {
+		this.#credit -= bytes;
 	}
 }
