@@ -3,6 +3,7 @@ import type { SimUsbHardware } from '../../src/lib/sim/usb/hardware';
 import type { SimUsbDeviceRef, SimUsbRegistry } from '../../src/lib/sim/usb/registry';
 import { SimUsbBridge } from './bridge';
 import { realmScript } from './bundle';
+import { FolderFaults } from './folder-faults';
 
 /** Where SvelteKit puts worker entry scripts and the chunks only workers load (workers/chunks/). */
 const WORKER_PATH = /^\/_app\/immutable\/workers\/.+\.js$/;
@@ -27,10 +28,14 @@ export class UsbHarness {
 	readonly #bridge: SimUsbBridge;
 	readonly #served = new Map<string, ServedFile>();
 	readonly pickedFolder: string;
+	/** Makes the picked folder fail as a full drive or a revoked permission does, in every realm. */
+	readonly folderFaults: FolderFaults;
 
 	private constructor(bridge: SimUsbBridge, pickedFolder: string) {
 		this.#bridge = bridge;
 		this.pickedFolder = pickedFolder;
+		// Named for this harness: a page of another test's context never hears its faults.
+		this.folderFaults = new FolderFaults(`folder-faults:${bridge.url}`);
 	}
 
 	static async start(options: { pickedFolder?: string } = {}): Promise<UsbHarness> {
@@ -66,7 +71,11 @@ export class UsbHarness {
 	 * to worker scripts: Playwright does not run init scripts in workers).
 	 */
 	async installInto(context: BrowserContext): Promise<void> {
-		const script = await realmScript({ url: this.#bridge.url, pickedFolder: this.pickedFolder });
+		const script = await realmScript({
+			url: this.#bridge.url,
+			pickedFolder: this.pickedFolder,
+			faultChannel: this.folderFaults.channel,
+		});
 		// Pages and workers fulfilled by a route have no server address, so Chromium counts them as public
 		// and blocks their WebSocket to the bridge on loopback unless the origin may reach the local network.
 		await context.grantPermissions(['local-network-access']);

@@ -1,0 +1,83 @@
+/**
+ * Every step of the page, as a person sees it: screenshots at desktop and phone widths (written to
+ * test-results/screens/ for a person to look at), an accessibility check with axe-core at each step,
+ * and the whole demo flow done with the keyboard alone.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+// The harness's page: showDirectoryPicker gives an OPFS folder (headless Chromium has no picker).
+import { expect, test } from './harness/fixtures';
+
+const WIDTHS = { desktop: { width: 1280, height: 900 }, narrow: { width: 390, height: 844 } };
+
+const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+	id: string;
+	impact: string | null;
+	help: string;
+	nodes: { target: string[] }[];
+}
+
+/** axe-core, evaluated in the page (evaluation is not bound by the page's policy, so nothing is relaxed). */
+async function noSeriousViolations(page: Page, step: string) {
+	await page.evaluate(await AXE_SOURCE);
+	const violations = await page.evaluate(async () => {
+		const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+		return (await axe.run()).violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map((n) => ({ target: n.target })) }));
+	});
+	const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+	expect(serious.map((v) => `${step}: ${v.id} — ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+for (const [name, viewport] of Object.entries(WIDTHS)) {
+	test(`each step reads well and passes axe (${name})`, async ({ page }, testInfo) => {
+		test.setTimeout(180_000);
+		await page.setViewportSize(viewport);
+		const shot = async (step: string) => {
+			await page.screenshot({ path: join(testInfo.project.outputDir, 'screens', `${name}-${step}.png`), fullPage: true });
+			await noSeriousViolations(page, step);
+		};
+		await page.goto('/');
+		await shot('1-start');
+		await page.getByRole('button', { name: 'Try the demo iPhone' }).click();
+		await expect(page.getByTestId('library-counts')).toBeVisible({ timeout: 60_000 });
+		await shot('2-library');
+		await page.getByRole('button', { name: 'Choose backup folder' }).click();
+		await expect(page.getByTestId('plan-summary')).toBeVisible({ timeout: 60_000 });
+		await shot('3-plan');
+		await page.getByRole('button', { name: 'Start backup' }).click();
+		await expect(page.getByRole('progressbar', { name: 'Backup progress' })).toBeVisible();
+		await page.getByRole('button', { name: 'Pause' }).click();
+		await expect(page.getByRole('status', { name: 'Backup status' })).toContainText('Paused');
+		await shot('4-paused');
+		await page.getByRole('button', { name: 'Resume' }).click();
+		await expect(page.getByRole('status', { name: 'Backup status' })).toContainText('Backup complete', { timeout: 120_000 });
+		await shot('5-done');
+	});
+}
+
+test('the demo backup can be done with the keyboard alone', async ({ page }) => {
+	test.setTimeout(180_000);
+	await page.goto('/');
+	const press = async (name: string) => {
+		const target = page.getByRole('button', { name });
+		await expect(target).toBeEnabled({ timeout: 60_000 });
+		for (let i = 0; i < 30; i++) {
+			if (await target.evaluate((el) => el === document.activeElement)) break;
+			await page.keyboard.press('Tab');
+		}
+		await expect(target).toBeFocused();
+		await page.keyboard.press('Enter');
+	};
+	await press('Try the demo iPhone');
+	await expect(page.getByTestId('library-counts')).toBeVisible({ timeout: 60_000 });
+	await press('Choose backup folder');
+	await expect(page.getByTestId('plan-summary')).toBeVisible({ timeout: 60_000 });
+	await press('Start backup');
+	await expect(page.getByRole('status', { name: 'Backup status' })).toContainText('Backup complete', { timeout: 120_000 });
+	await press('Verify backup');
+	await expect(page.getByTestId('verify-result')).toContainText('Verified', { timeout: 60_000 });
+});
