@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { workerHeap } from '../tests/harness/worker-heap';
 
 export const BASE_URL = 'http://127.0.0.1:4173';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -224,24 +225,4 @@ export class BenchBrowser {
 			return { device: await device(), hash: hash ? await hash() : 0 };
 		};
 	}
-}
-
-async function workerHeap(cdp: CDPSession, urlPart: string): Promise<() => Promise<number>> {
-	const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
-	const target = targetInfos.find((info) => info.type === 'worker' && info.url.includes(urlPart));
-	if (!target) throw new Error(`no worker ${urlPart}`);
-	const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false })) as { sessionId: string };
-	let id = 0;
-	const replies = new Map<number, (value: { usedSize: number }) => void>();
-	cdp.on('Target.receivedMessageFromTarget', (event: { sessionId: string; message: string }) => {
-		if (event.sessionId !== sessionId) return;
-		const message = JSON.parse(event.message) as { id?: number; result?: { usedSize: number } };
-		if (message.id !== undefined && message.result) replies.get(message.id)?.(message.result);
-	});
-	return async () => {
-		const request = ++id;
-		const reply = new Promise<{ usedSize: number }>((resolve) => replies.set(request, resolve));
-		await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: request, method: 'Runtime.getHeapUsage' }) });
-		return (await reply).usedSize;
-	};
 }

@@ -105,6 +105,6 @@ async function ifuseCp(): Promise<Pull> {
 		await run('fusermount', ['-u', mount]).catch(() => undefined);
 		await rm(mount, { recursive: true, force: true });
 		await rm(target, { recursive: true, force: true });
-		await server.close?.();
+		await server.close();
 	}
 }

@@ -2,35 +2,14 @@
  * A video larger than 2 GiB read to its end through the whole stack in Chromium — fake WebUSB, usbmux,
  * AFC, the hash worker, the OPFS folder — with the device worker's heap watched over CDP while it runs.
  */
-import type { CDPSession } from '@playwright/test';
 import { expect, test } from './harness/fixtures';
 import { launchPersistent, withProfile } from './harness/persistent';
+import { workerHeap } from './harness/worker-heap';
 import { PROFILES } from '../src/lib/sim/camera-roll';
 import { tlsDeviceSecurity } from '../src/lib/sim/lockdownd';
 import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
 
 const VIDEO_BYTES = Number(process.env.VIDEO_BYTES ?? 2_300_000_000);
-
-/** Samples a worker's JS heap through the browser's CDP session (Playwright has no worker sessions). */
-async function watchWorkerHeap(cdp: CDPSession, urlPart: string) {
-	const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
-	const target = targetInfos.find((info) => info.type === 'worker' && info.url.includes(urlPart));
-	if (!target) throw new Error(`no worker ${urlPart}`);
-	const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false })) as { sessionId: string };
-	let id = 0;
-	const replies = new Map<number, (value: { usedSize: number }) => void>();
-	cdp.on('Target.receivedMessageFromTarget', (event: { sessionId: string; message: string }) => {
-		if (event.sessionId !== sessionId) return;
-		const message = JSON.parse(event.message) as { id?: number; result?: { usedSize: number } };
-		if (message.id !== undefined && message.result) replies.get(message.id)?.(message.result);
-	});
-	return async (): Promise<number> => {
-		const request = ++id;
-		const reply = new Promise<{ usedSize: number }>((resolve) => replies.set(request, resolve));
-		await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: request, method: 'Runtime.getHeapUsage' }) });
-		return (await reply).usedSize;
-	};
-}
 
 test('a 2.3 GB video is read to the end with bounded memory and the right SHA-256', async ({ usb }) => {
 	test.setTimeout(400_000);
@@ -54,7 +33,7 @@ test('a 2.3 GB video is read to the end with bounded memory and the right SHA-25
 		await page.getByRole('button', { name: 'Choose backup folder' }).click();
 		await expect(page.getByTestId('plan-summary')).toBeVisible({ timeout: 60_000 });
 
-		const heap = await watchWorkerHeap(await context.newCDPSession(page), 'device.worker');
+		const heap = await workerHeap(await context.newCDPSession(page), 'device.worker');
 		await page.getByRole('button', { name: 'Start backup' }).click();
 		const status = page.getByRole('status', { name: 'Backup status' });
 		let peak = 0;
