@@ -9,7 +9,7 @@ import { startTlsClient, startTlsServer } from './index';
 import { MAX_CIPHERTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, encodeRecord } from './record-layer';
 import { ServerHandshake, type TlsServerOptions } from './server-handshake';
 import { interpose, RawRecords, readBytes, writeAll, type Tap } from './testing/channel-tools';
-import { createTestPki, signedByRoot, type TestPki } from './testing/test-pki';
+import { clientOptionsFor, createTestPki, serverOptionsFor, type TestPki } from './testing/test-pki';
 import { runTls, type TlsChannel } from './tls-connection';
 
 let pki: TestPki;
@@ -17,23 +17,8 @@ beforeAll(async () => {
 	pki = await createTestPki();
 });
 
-function clientOptions(overrides: Partial<TlsClientOptions> = {}): TlsClientOptions {
-	return {
-		certificate: pki.host.certificate,
-		privateKey: pki.host.privateKey,
-		serverPublicKey: pki.device.publicKeyInfo,
-		...overrides,
-	};
-}
-
-function serverOptions(overrides: Partial<TlsServerOptions> = {}): TlsServerOptions {
-	return {
-		certificate: pki.device.certificate,
-		privateKey: pki.device.privateKey,
-		verifyClientCertificate: (chain) => signedByRoot(chain[0]!, pki.root.certificate),
-		...overrides,
-	};
-}
+const clientOptions = (overrides: Partial<TlsClientOptions> = {}) => clientOptionsFor(pki, overrides);
+const serverOptions = (overrides: Partial<TlsServerOptions> = {}) => serverOptionsFor(pki, overrides);
 
 /** A real handshake whose outputs pass through `edit` first: a peer that lies in one place. */
 function tampered(inner: HandshakeMachine, edit: (outputs: HandshakeOutput[]) => HandshakeOutput[]): HandshakeMachine {

@@ -12,7 +12,7 @@ import {
 } from './index';
 import { RecordDeframer } from './record-layer';
 import { byteByByte, interpose, readBytes, type Tap } from './testing/channel-tools';
-import { createTestPki, signedByRoot, type TestPki } from './testing/test-pki';
+import { clientOptionsFor, createTestPki, serverOptionsFor, type TestPki } from './testing/test-pki';
 
 let pki: TestPki;
 beforeAll(async () => {
@@ -22,23 +22,8 @@ beforeAll(async () => {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-function clientOptions(overrides: Partial<TlsClientOptions> = {}): TlsClientOptions {
-	return {
-		certificate: pki.host.certificate,
-		privateKey: pki.host.privateKey,
-		serverPublicKey: pki.device.publicKeyInfo,
-		...overrides,
-	};
-}
-
-function serverOptions(overrides: Partial<TlsServerOptions> = {}): TlsServerOptions {
-	return {
-		certificate: pki.device.certificate,
-		privateKey: pki.device.privateKey,
-		verifyClientCertificate: (chain) => signedByRoot(chain[0]!, pki.root.certificate),
-		...overrides,
-	};
-}
+const clientOptions = (overrides: Partial<TlsClientOptions> = {}) => clientOptionsFor(pki, overrides);
+const serverOptions = (overrides: Partial<TlsServerOptions> = {}) => serverOptionsFor(pki, overrides);
 
 async function connect(
 	options: { client?: Partial<TlsClientOptions>; server?: Partial<TlsServerOptions>; toServer?: Tap; toClient?: Tap } = {},

@@ -1,4 +1,6 @@
 import * as x509 from '../../pairing/x509';
+import type { TlsClientOptions } from '../client-handshake';
+import type { TlsServerOptions } from '../server-handshake';
 
 /**
  * Pair-record-shaped certificates for tests (protocol.md §5.2): an RSA-2048 root (self-signed, empty
@@ -130,4 +132,24 @@ export function toPem(der: Uint8Array, label: 'CERTIFICATE' | 'PRIVATE KEY'): st
 
 export async function privateKeyPem(key: CryptoKey): Promise<string> {
 	return toPem(new Uint8Array(await globalThis.crypto.subtle.exportKey('pkcs8', key)), 'PRIVATE KEY');
+}
+
+/** Client options as lockdown uses them: the host certificate and key, the device's key pinned. */
+export function clientOptionsFor(pki: TestPki, overrides: Partial<TlsClientOptions> = {}): TlsClientOptions {
+	return {
+		certificate: pki.host.certificate,
+		privateKey: pki.host.privateKey,
+		serverPublicKey: pki.device.publicKeyInfo,
+		...overrides,
+	};
+}
+
+/** Server options as the virtual iPhone uses them: the device certificate, clients signed by the root. */
+export function serverOptionsFor(pki: TestPki, overrides: Partial<TlsServerOptions> = {}): TlsServerOptions {
+	return {
+		certificate: pki.device.certificate,
+		privateKey: pki.device.privateKey,
+		verifyClientCertificate: (chain) => signedByRoot(chain[0]!, pki.root.certificate),
+		...overrides,
+	};
 }
