@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 // The browser is Debian's Chromium: nothing here may download one of its own.
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const BASE_URL = 'http://127.0.0.1:4173';
+export const BASE_URL = `http://127.0.0.1:${process.env.APP_PORT ?? 4173}`;
 
 export default defineConfig({
 	testDir: 'tests',

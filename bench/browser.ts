@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { workerHeap } from '../tests/harness/worker-heap';
 
-export const BASE_URL = 'http://127.0.0.1:4173';
+export const BASE_URL = `http://127.0.0.1:${process.env.APP_PORT ?? 4173}`;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** `?demo=` of the page: a profile name or `{ base, ...overrides }`, and a USB cap. */

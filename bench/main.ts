@@ -136,7 +136,7 @@ async function ensureBuild(): Promise<void> {
 /** Starts `vite preview` on 127.0.0.1:4173 unless one answers there already; the caller stops it. */
 async function ensurePreview(): Promise<ChildProcess | undefined> {
 	if (await answers()) return undefined;
-	const child = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', '4173', '--strictPort'], { cwd: ROOT, stdio: 'ignore' });
+	const child = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(process.env.APP_PORT ?? 4173), '--strictPort'], { cwd: ROOT, stdio: 'ignore' });
 	for (let i = 0; i < 100; i++) {
 		if (await answers()) return child;
 		await new Promise((resolve) => setTimeout(resolve, 200));
