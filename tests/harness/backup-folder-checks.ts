@@ -44,7 +44,7 @@ async function readText(page: Page, path: string[]): Promise<string> {
  * The folder holds every readable photo file of the phone exactly once, with the phone's SHA-256, no
  * temporary or swap file, and a manifest and SHA256SUMS that agree with the bytes.
  */
-export async function expectCompleteBackup(page: Page, folder: string, phone: VirtualIPhone): Promise<void> {
+export async function expectCompleteBackup(page: Page, folder: string, phone: Pick<VirtualIPhone, 'cameraRoll'>): Promise<void> {
 	const roll = phone.cameraRoll!;
 	const contents = await folderContents(page, folder);
 	const paths = Object.keys(contents);

@@ -177,6 +177,26 @@ describe('planBackup', () => {
 		expect(plan.total).toEqual({ assets: 1, files: 2, bytes: 1_600_900 });
 	});
 
+	it('lists a file an earlier run found only in iCloud while its original is still there, and tries it again once the original is back', () => {
+		const files = [
+			{ path: '/DCIM/100APPLE/IMG_0007.HEIC', size: 1_500_000 },
+			{ path: '/DCIM/100APPLE/IMG_0007.MOV', size: 2_000_000, role: 'live-video' as const },
+		];
+		const journal = [row('/DCIM/100APPLE/IMG_0007.MOV', 2_000_000, 'in-icloud')];
+		const optimized = asset('live-photo', files, { availability: 'in-icloud' });
+		const stillOptimized = planBackup([optimized], BackupIndex.from(undefined, journal), { journal });
+		expect(stillOptimized.assets).toEqual([]);
+		expect(stillOptimized.total.files).toBe(0);
+		expect(stillOptimized.inICloud).toMatchObject([{ assetId: optimized.id, files: files.map((f) => f.path), bytes: 3_500_000 }]);
+
+		const downloaded = planBackup([asset('live-photo', files)], BackupIndex.from(undefined, journal), { journal });
+		expect(downloaded.assets[0]!.files.map((f) => [f.devicePath, f.reason])).toEqual([
+			['/DCIM/100APPLE/IMG_0007.HEIC', 'new'],
+			['/DCIM/100APPLE/IMG_0007.MOV', 'unfinished'],
+		]);
+		expect(downloaded.inICloud).toEqual([]);
+	});
+
 	it('says whether the folder can hold it, only when its free space is known', () => {
 		expect(planBackup([video], BackupIndex.from(undefined), { freeBytes: 49_999_999 }).space.fits).toBe(false);
 		expect(planBackup([video], BackupIndex.from(undefined), { freeBytes: 50_000_000 }).space.fits).toBe(true);

@@ -17,7 +17,8 @@ export const PLAN_CATEGORIES: readonly PlanCategory[] = ['photos', 'livePhotos',
  * - `new`: never backed up;
  * - `changed`: backed up before, but the phone's file now has another size or modification time
  *   (the earlier copy stays);
- * - `unfinished`: a run planned it and did not finish it, or it failed or was in iCloud last time.
+ * - `unfinished`: a run planned it and did not finish it, or it failed, or it was in iCloud last time
+ *   and its asset's original is back on the phone.
  */
 export type PlanReason = 'new' | 'changed' | 'unfinished';
 
@@ -144,7 +145,12 @@ export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIn
 		// the asset's original is only in iCloud: its edits and sidecars are often still on the phone,
 		// and a file that turns out unreadable is recorded as in iCloud, never as a failure.
 		const unreadable = new Set(asset.unreadableFiles);
-		if (asset.availability !== 'on-iphone') unreadable.add(asset.primary.path);
+		if (asset.availability !== 'on-iphone') {
+			unreadable.add(asset.primary.path);
+			// A file an earlier run found only in iCloud (a Live Photo's movie beside an optimized still)
+			// stays listed until the asset's original is back on the phone: then it is tried again.
+			for (const file of missing) if (journalStates.get(fileKey(file.path, file.size, file.modifiedTime)) === 'in-icloud') unreadable.add(file.path);
+		}
 		const readable = missing.filter((file) => !unreadable.has(file.path));
 		const refused = missing.filter((file) => unreadable.has(file.path));
 		if (refused.length > 0) (asset.availability === 'unavailable' ? unavailable : inICloud).push(item(asset, capturedAt, refused));

@@ -10,6 +10,8 @@ import type { PendingFile } from './types';
 
 type State = 'writing' | 'written' | 'committed' | 'aborted';
 
+const REMOVE_RETRY_PAUSES_MS = [0, 10, 50, 200, 500];
+
 /** So that cleanup leaves a temporary file alone while it is in use. */
 export interface PendingFileHooks {
 	/** The temporary file's path (relative to the folder), before it is created. */
@@ -50,6 +52,10 @@ export async function createPendingFile(
 
 	let state: State = 'writing';
 	const settle = () => hooks.onSettled?.(temporaryPath);
+	// The stream's own abort (from a failed copy) and `abort()` share one native abort, so the removal
+	// waits for the one that is under way instead of racing it.
+	let nativeAbort: Promise<void> | undefined;
+	const abortNative = () => (nativeAbort ??= native.abort().catch(() => undefined));
 
 	const writable = new WritableStream<Uint8Array>(
 		{
@@ -68,18 +74,23 @@ export async function createPendingFile(
 					throw await fail(error);
 				}
 			},
-			abort: async () => {
-				await native.abort().catch(() => undefined);
-			},
+			abort: abortNative,
 		},
 		{ highWaterMark: 2 },
 	);
 
+	// An aborted writable lets go of its file a moment after its abort settles (and a stream aborted by
+	// its reader's failure is aborted a second time, later), so the removal is retried a few times
+	// before it is left to the next run's cleanup.
 	const removeTemporary = async () => {
-		try {
-			await directory.removeEntry(temporary);
-		} catch {
-			// Gone already, or held by the browser a moment longer: removeLeftovers will find it.
+		for (const pause of REMOVE_RETRY_PAUSES_MS) {
+			if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+			try {
+				await directory.removeEntry(temporary);
+				return;
+			} catch (error) {
+				if ((error as { name?: unknown } | null)?.name === 'NotFoundError') return;
+			}
 		}
 	};
 
@@ -113,7 +124,7 @@ export async function createPendingFile(
 		},
 		async abort() {
 			if (state === 'committed' || state === 'aborted') return;
-			if (state === 'writing') await native.abort().catch(() => undefined);
+			if (state === 'writing') await abortNative();
 			state = 'aborted';
 			await removeTemporary();
 			settle();

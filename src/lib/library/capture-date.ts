@@ -1,6 +1,7 @@
 /** Where an asset's capture date came from, best first. */
 export type CaptureDateSource =
 	| 'exif' // DateTimeOriginal (+ OffsetTimeOriginal, SubSecTimeOriginal) of a HEIC/JPEG/DNG
+	| 'xmp' // photoshop:DateCreated of a screenshot (a wall-clock time)
 	| 'quicktime-metadata' // com.apple.quicktime.creationdate of a MOV/MP4
 	| 'quicktime-header' // the mvhd creation time of a MOV/MP4 (UTC)
 	| 'file-birth-time' // the file's creation time on the phone

@@ -1,14 +1,18 @@
 import ExifReader from 'exifreader';
-import { type ParsedDate, parseExifDate } from './capture-date';
+import { type ParsedDate, parseExifDate, parseIsoDate } from './capture-date';
 
 /**
- * Reads a still's capture date (EXIF DateTimeOriginal + OffsetTimeOriginal + SubSecTimeOriginal) and
- * Live Photo id (Apple MakerNote tag 0x0011, MediaGroupUUID) from the first bytes of a HEIC, JPEG,
- * DNG or PNG. ExifReader does the container and EXIF parsing; Apple's MakerNote it leaves raw, so
- * that part is read here. Anything malformed yields less metadata, never an exception.
+ * Reads a still's capture date (EXIF DateTimeOriginal + OffsetTimeOriginal + SubSecTimeOriginal, or
+ * for a screenshot, which has no EXIF, its XMP photoshop:DateCreated) and Live Photo id (Apple
+ * MakerNote tag 0x0011, MediaGroupUUID) from the first bytes of a HEIC, JPEG, DNG or PNG. ExifReader
+ * does the container and EXIF parsing; Apple's MakerNote it leaves raw, and its XMP parsing needs a
+ * DOMParser that workers lack, so those parts are read here. Anything malformed yields less
+ * metadata, never an exception.
  */
 export interface ImageMetadata {
 	captureDate?: ParsedDate;
+	/** Where `captureDate` came from. */
+	captureDateFrom?: 'exif' | 'xmp';
 	mediaGroupUuid?: string;
 }
 
@@ -39,20 +43,36 @@ export function readImageMetadata(head: Uint8Array): ImageMetadata {
 	} catch {
 		return {};
 	}
-	if (exif === undefined) return {};
 	const found: ImageMetadata = {};
-	const dateTime = text(exif['DateTimeOriginal']);
+	const dateTime = text(exif?.['DateTimeOriginal']);
 	if (dateTime !== undefined) {
-		const date = parseExifDate(dateTime, text(exif['OffsetTimeOriginal']), text(exif['SubSecTimeOriginal']));
+		const date = parseExifDate(dateTime, text(exif?.['OffsetTimeOriginal']), text(exif?.['SubSecTimeOriginal']));
 		if (date !== undefined) found.captureDate = date;
 	}
-	const makerNote = exif['MakerNote']?.value;
+	if (found.captureDate !== undefined) found.captureDateFrom = 'exif';
+	else {
+		const created = xmpDateCreated(head);
+		if (created !== undefined) Object.assign(found, { captureDate: created, captureDateFrom: 'xmp' });
+	}
+	const makerNote = exif?.['MakerNote']?.value;
 	if (Array.isArray(makerNote)) {
 		const uuid = appleMediaGroupUuid(makerNote);
 		if (uuid !== undefined) found.mediaGroupUuid = uuid;
 	}
 	return found;
 }
+
+/** Screenshots carry `photoshop:DateCreated`, a wall-clock time, in an XMP packet near the start. */
+const XMP_DATE_CREATED = /photoshop:DateCreated(?:>\s*|\s*=\s*["'])([0-9][0-9T:.+\-Z]{9,40})/;
+
+function xmpDateCreated(head: Uint8Array): ParsedDate | undefined {
+	const text = new TextDecoder('latin1').decode(head.subarray(0, MAX_XMP_SEARCH));
+	const match = XMP_DATE_CREATED.exec(text);
+	return match === null ? undefined : parseIsoDate(match[1]!);
+}
+
+/** The packet follows the header chunks; a screenshot's is within its first kilobytes. */
+const MAX_XMP_SEARCH = 64 * 1024;
 
 /**
  * Apple's MakerNote: `Apple iOS\0`, a 16-bit version, a byte-order mark (`MM`/`II`), then an IFD at

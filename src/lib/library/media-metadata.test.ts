@@ -38,6 +38,7 @@ describe('still metadata (EXIF, Apple MakerNote)', () => {
 	it('reads the fixtures as the fixture README states', () => {
 		expect(readImageMetadata(head(fixture('live')))).toEqual({
 			captureDate: { epochMs: Date.parse('2025-05-26T09:27:06.603-05:00'), offsetMinutes: -300, floating: false },
+			captureDateFrom: 'exif',
 			mediaGroupUuid: UUID,
 		});
 		expect(readImageMetadata(head(fixture('heic'))).captureDate).toEqual({
@@ -51,7 +52,11 @@ describe('still metadata (EXIF, Apple MakerNote)', () => {
 			floating: true,
 		});
 		expect(readImageMetadata(head(fixture('iphone7'))).captureDate?.epochMs).toBe(Date.parse('2016-09-28T18:18:05.813Z'));
-		expect(readImageMetadata(head(fixture('screenshot')))).toEqual({});
+		// A screenshot has no EXIF date; its XMP DateCreated is a wall-clock time.
+		expect(readImageMetadata(head(fixture('screenshot')))).toEqual({
+			captureDate: { epochMs: Date.UTC(2015, 8, 27, 16, 29, 28), offsetMinutes: undefined, floating: true },
+			captureDateFrom: 'xmp',
+		});
 		expect(readImageMetadata(fixture('skeleton'))).toEqual({});
 		expect(readImageMetadata(fixture('png'))).toEqual({});
 		expect(readImageMetadata(new Uint8Array(0))).toEqual({});
@@ -73,6 +78,7 @@ describe('still metadata (EXIF, Apple MakerNote)', () => {
 			file.set(parts.suffix, file.length - parts.suffix.length);
 			expect(readImageMetadata(file)).toEqual({
 				captureDate: { epochMs: still.moment.epochMs, offsetMinutes: 120, floating: false },
+				captureDateFrom: 'exif',
 				mediaGroupUuid: still.mediaGroupUuid,
 			});
 		}

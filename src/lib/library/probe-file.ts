@@ -59,7 +59,7 @@ export async function probeFile(
 		if (format === 'image') {
 			const image = readImageMetadata(head);
 			const metadata: FileMetadata = {};
-			if (image.captureDate !== undefined) metadata.captureDate = { ...image.captureDate, source: 'exif' };
+			if (image.captureDate !== undefined) metadata.captureDate = { ...image.captureDate, source: image.captureDateFrom ?? 'exif' };
 			if (image.mediaGroupUuid !== undefined) metadata.liveId = image.mediaGroupUuid;
 			return { readable: true, metadata };
 		}

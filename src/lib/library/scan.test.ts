@@ -38,7 +38,7 @@ async function scanAndDescribe(roll: VirtualCameraRoll) {
 }
 
 describe('the real fixtures on a virtual iPhone', () => {
-	it('finds one Live Photo with its AAEs, a screenshot dated by its file, and the README dates', async () => {
+	it('finds one Live Photo with its AAEs, a screenshot dated by its XMP, and the README dates', async () => {
 		const roll = new VirtualCameraRoll({ profile: 'small', realMedia });
 		const { files, scan, assets, described } = await scanAndDescribe(roll);
 		expect(scan.missingRoots).toEqual(['/PhotoData/CPLAssets', '/PhotoData/Mutations']);
@@ -61,12 +61,7 @@ describe('the real fixtures on a virtual iPhone', () => {
 
 		const screenshot = byId.get('/DCIM/102APPLE/IMG_2908.PNG')!;
 		expect(screenshot.kind).toBe('screenshot');
-		expect(screenshot.captureDate).toEqual({
-			epochMs: Number(roll.stat('/DCIM/102APPLE/IMG_2908.PNG')!.birthTimeNs / 1_000_000n),
-			offsetMinutes: undefined,
-			floating: false,
-			source: 'file-birth-time',
-		});
+		expect(screenshot.captureDate).toEqual({ epochMs: Date.UTC(2015, 8, 27, 16, 29, 28), offsetMinutes: undefined, floating: true, source: 'xmp' });
 
 		const expected: [string, string, string, number | undefined][] = [
 			['/DCIM/100APPLE/IMG_0102.HEIC', 'exif', '2021-08-06T11:32:22', -420],
@@ -141,10 +136,15 @@ describe('a virtual library with every feature', () => {
 		expect(checked).toBeGreaterThan(250);
 	});
 
-	it('dates screenshots by their files and reports placeholders as in iCloud, not as failures', () => {
+	it('dates screenshots by their XMP wall-clock time, downloaded ones too, and reports placeholders as in iCloud, not as failures', () => {
 		const screenshots = result.described.filter((a) => a.kind === 'screenshot' && a.availability === 'on-iphone');
 		expect(screenshots.length).toBeGreaterThan(10);
-		for (const s of screenshots) expect(s.captureDate).toMatchObject({ source: 'file-birth-time', epochMs: s.primary.birthTime });
+		expect(screenshots.some((s) => s.primary.path.startsWith('/PhotoData/CPLAssets/'))).toBe(true);
+		for (const s of screenshots.filter((s) => planned.get(s.primary.path)!.tag === 'screenshot')) {
+			const capture = planned.get(s.primary.path)!.capture!;
+			const wallClock = Math.floor((capture.epochMs + capture.offsetMinutes * 60_000) / 1000) * 1000;
+			expect(s.captureDate, s.primary.path).toEqual({ epochMs: wallClock, offsetMinutes: undefined, floating: true, source: 'xmp' });
+		}
 		const inICloud = result.described.filter((a) => a.availability === 'in-icloud');
 		const placeholderItems = new Set(
 			[...planned.values()].filter((f) => f.unreadable).map((f) => f.path.replace(/\.[A-Z0-9]+$/, '')),

@@ -137,6 +137,21 @@ describe('typical profile', () => {
 		}
 	});
 
+	it('scaled down, is the same library with smaller files whose bytes still read as they should', async () => {
+		const scaled = new VirtualCameraRoll({ profile: { ...PROFILES.typical, sizeScale: 0.1 }, seed: 7, realMedia });
+		const files = [...scaled.files()];
+		const strip = (f: CameraRollFile) => `${f.path} ${f.birthTimeMs} ${f.modifiedTimeMs} ${f.unreadable} ${f.tag}`;
+		expect(files.map(strip)).toEqual(typicalFiles.map(strip));
+		const full = new Map(typicalFiles.map((f) => [f.path, f.size]));
+		for (const f of files.filter((f) => f.tag === 'video' || f.tag === 'live-still')) {
+			expect(f.size, f.path).toBeLessThanOrEqual(Math.max(64 * 1024, Math.round(full.get(f.path)! * 0.1)));
+		}
+		const bytes = files.reduce((sum, f) => sum + f.size, 0);
+		expect(bytes).toBeLessThan(typical.usedBytes * 0.15);
+		const samples = [files.find((f) => f.tag === 'live-still')!, files.find((f) => f.tag === 'video' && !f.unreadable)!];
+		for (const file of samples) expect(await hashThroughReads(scaled, file.path), file.path).toBe(await scaled.expectedSha256(file.path));
+	});
+
 	it('wraps IMG numbers after IMG_9999 into a new folder', () => {
 		const numbers = (folder: string) =>
 			typical

@@ -103,6 +103,9 @@ class DcimCounter {
  * times and how to make their bytes. Each item draws from its own seeded generator, so the plan is the
  * same on every run, and cheap: no content is made here.
  */
+/** Headers of generated media take a few kilobytes; scaled files keep room for them. */
+const MIN_SCALED_BYTES = 64 * 1024;
+
 export class LibraryPlanner {
 	readonly #profile: CameraRollProfile;
 	readonly #seed: number;
@@ -180,11 +183,11 @@ export class LibraryPlanner {
 
 	#still(rng: Prng, path: string, kind: 'heic' | 'jpeg' | 'raw', still: StillDescription): FileContent {
 		if (kind === 'heic') {
-			const size = rng.int(1_500_000, 3_000_000);
+			const size = this.#scaled(rng.int(1_500_000, 3_000_000));
 			return this.#synthetic(path, size, () => heicParts(still, size));
 		}
-		if (kind === 'raw') return this.#synthetic(path, rng.int(25_000_000, 80_000_000), () => dngParts(still));
-		return this.#synthetic(path, rng.int(2_000_000, 4_000_000), () => jpegParts(still));
+		if (kind === 'raw') return this.#synthetic(path, this.#scaled(rng.int(25_000_000, 80_000_000)), () => dngParts(still));
+		return this.#synthetic(path, this.#scaled(rng.int(2_000_000, 4_000_000)), () => jpegParts(still));
 	}
 
 	#movie(path: string, size: number, movie: MovieDescription): FileContent {
@@ -194,6 +197,12 @@ export class LibraryPlanner {
 	#videoSize(rng: Prng): number {
 		const { minBytes, maxBytes, skew } = this.#profile.video;
 		return Math.round(minBytes * (maxBytes / minBytes) ** (rng.next() ** skew));
+	}
+
+	/** A generated file's size under the profile's `sizeScale`, never too small for its headers. */
+	#scaled(size: number): number {
+		const scale = this.#profile.sizeScale ?? 1;
+		return scale === 1 ? size : Math.max(MIN_SCALED_BYTES, Math.round(size * scale));
 	}
 
 	/**
@@ -255,20 +264,21 @@ export class LibraryPlanner {
 			const movie: MovieDescription = { moment, model, contentIdentifier: liveId, durationMs, container: 'qt' };
 			return [
 				at(stillPath, this.#still(rng, stillPath, stillKind, description), stillBirth, 'live-still', { liveId }),
-				at(moviePath, this.#movie(moviePath, rng.int(2_000_000, 4_000_000), movie), stillBirth + durationMs, 'live-video', { liveId }),
+				at(moviePath, this.#movie(moviePath, this.#scaled(rng.int(2_000_000, 4_000_000)), movie), stillBirth + durationMs, 'live-video', { liveId }),
 			];
 		}
 		if (kind === 'video') {
 			const mp4 = rng.chance(0.08);
 			const path = `${folder}/${base}.${mp4 ? 'MP4' : 'MOV'}`;
-			const size = forcedSize ?? this.#videoSize(rng);
-			const durationMs = Math.max(1_000, Math.round(size / 1_000)); // ~8 Mbit/s
+			const fullSize = forcedSize ?? this.#videoSize(rng);
+			const size = this.#scaled(fullSize);
+			const durationMs = Math.max(1_000, Math.round(fullSize / 1_000)); // ~8 Mbit/s
 			const movie: MovieDescription = { moment, model, durationMs, container: mp4 ? 'mp4' : 'qt' };
 			return [at(path, this.#movie(path, size, movie), captureMs + durationMs + rng.int(200, 900), 'video')];
 		}
 		if (kind === 'screenshot') {
 			const path = `${folder}/${base}.PNG`;
-			const size = rng.int(200_000, 3_000_000);
+			const size = this.#scaled(rng.int(200_000, 3_000_000));
 			const [w, h] = bigSensor ? [1179, 2556] : [1170, 2532];
 			return [at(path, this.#synthetic(path, size, () => pngParts(moment, w, h, size)), captureMs + rng.int(100, 400), 'screenshot')];
 		}
@@ -329,7 +339,7 @@ export class LibraryPlanner {
 			const movie: MovieDescription = { moment: capture, model, contentIdentifier: renderId, durationMs: 2_000, container: 'qt' };
 			files.push({
 				path: moviePath,
-				content: this.#movie(moviePath, rng.int(2_000_000, 4_000_000), movie),
+				content: this.#movie(moviePath, this.#scaled(rng.int(2_000_000, 4_000_000)), movie),
 				birthTimeMs: editedAt + 500,
 				modifiedTimeMs: editedAt + 500,
 				unreadable: false,
@@ -370,7 +380,7 @@ export class LibraryPlanner {
 			const path = `/DCIM/100IMPRT/${name}`;
 			const moment: CaptureMoment = { epochMs: start + k * 97_000, offsetMinutes: this.#profile.homeOffsetMinutes };
 			const description: StillDescription = { moment, make: 'Canon', model: 'Canon EOS 80D', writesOffset: false, width: 6000, height: 4000 };
-			const size = rng.int(4_000_000, 9_000_000);
+			const size = this.#scaled(rng.int(4_000_000, 9_000_000));
 			const birth = moment.epochMs + 30 * DAY;
 			files.push({
 				path,

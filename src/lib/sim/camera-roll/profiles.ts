@@ -35,6 +35,11 @@ export interface CameraRollProfile {
 	longVideos: readonly number[];
 	/** The phone's storage size. */
 	capacityBytes: number;
+	/**
+	 * Multiplies every generated file's size (1 when absent): a library with the same items, names,
+	 * dates and kinds, for tests that need its shape without its bulk.
+	 */
+	sizeScale?: number;
 }
 
 export type SyntheticKind = 'live' | 'heic' | 'jpeg' | 'screenshot' | 'video' | 'proraw';

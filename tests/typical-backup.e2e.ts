@@ -1,0 +1,121 @@
+/**
+ * A whole backup of the `typical` library (3,000 items over five years: Live Photos, edits in DCIM and
+ * in Mutations, AAE sidecars, iCloud downloads, "Optimize iPhone Storage" placeholders, SD-card
+ * imports, IMG numbers that wrap) into the picked OPFS folder, through the page and its workers. The
+ * virtual iPhone runs in the device worker (the demo's path: the same code from the USB seam up), with
+ * every file a tenth of its size so that the run fits the suite; names, dates and kinds are the
+ * profile's own. The test rebuilds the same library in Node to know every file's SHA-256. A profile on
+ * disk: a throwaway context's storage quota is smaller than the library.
+ */
+import type { Page } from '@playwright/test';
+import { expectCompleteBackup, folderContents } from './harness/backup-folder-checks';
+import { expect, test } from './harness/fixtures';
+import { launchPersistent, withProfile } from './harness/persistent';
+import { PROFILES, VirtualCameraRoll, type CameraRollFile } from '../src/lib/sim/camera-roll';
+import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
+
+const profile = { ...PROFILES.typical, sizeScale: 0.1 };
+
+interface ManifestEntry {
+	devicePath: string;
+	path: string;
+	sha256: string;
+}
+
+/** `YYYY/MM/` of a capture in the offset it was taken at: the date folder the backup must use. */
+function monthFolder(capture: { epochMs: number; offsetMinutes: number }): string {
+	const local = new Date(capture.epochMs + capture.offsetMinutes * 60_000);
+	return `${local.getUTCFullYear()}/${String(local.getUTCMonth() + 1).padStart(2, '0')}/`;
+}
+
+const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
+const stemOf = (path: string) => path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]*$/, '');
+
+test('backs up a typical library: every file once with its SHA-256, in its month, pairs and edits together, iCloud items listed', async ({ usb }) => {
+	test.setTimeout(600_000);
+	const roll = new VirtualCameraRoll({ profile, realMedia: await loadRealMedia() });
+	await withProfile(async (dir) => {
+		const { context, page } = await launchPersistent(usb, dir);
+		try {
+			await backUpAndCheck(page, usb.pickedFolder, roll);
+		} finally {
+			await context.close();
+		}
+	});
+});
+
+async function backUpAndCheck(page: Page, folder: string, roll: VirtualCameraRoll): Promise<void> {
+	const t0 = Date.now(); const lap = (what: string) => console.log(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+	await page.goto(`/?demo=${encodeURIComponent(JSON.stringify({ profile: { base: 'typical', sizeScale: profile.sizeScale } }))}`);
+	await page.getByRole('button', { name: 'Try the demo iPhone' }).click();
+	await expect(page.getByTestId('library-counts')).toBeVisible({ timeout: 120_000 });
+	await page.getByRole('button', { name: 'Choose backup folder' }).click();
+	const plan = page.getByTestId('plan-summary');
+	await expect(plan).toBeVisible({ timeout: 120_000 });
+	await expect(page.getByText(/items are only in iCloud and will be listed, not copied/)).toBeVisible();
+
+	lap('planned');
+	await page.getByRole('button', { name: 'Start backup' }).click();
+	const status = page.getByRole('status', { name: 'Backup status' });
+	await expect(status).toContainText(/Backup complete|stopped/, { timeout: 480_000 });
+	expect(await page.getByRole('alert').allTextContents()).toEqual([]);
+	await expect(status).toContainText('Backup complete');
+	await expect(status).toContainText('only in iCloud');
+	await expect(status).not.toContainText('failed');
+
+	lap('backed up');
+	await expectCompleteBackup(page, folder, { cameraRoll: roll });
+	lap('checked');
+
+	const contents = await folderContents(page, folder);
+	const manifestPath = Object.keys(contents).find((path) => path.endsWith('/manifest.json'))!;
+	const deviceFolder = manifestPath.split('/')[0]!;
+	const manifest = JSON.parse(
+		await page.evaluate(
+			async ([folder, device]) => {
+				const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder!);
+				return (await (await (await root.getDirectoryHandle(device!)).getFileHandle('manifest.json')).getFile()).text();
+			},
+			[folder, deviceFolder],
+		),
+	) as { entries: ManifestEntry[] };
+	lap('read again');
+	const where = new Map(manifest.entries.map((entry) => [entry.devicePath, entry.path]));
+	const files = [...roll.files()].filter((file) => where.has(file.path));
+
+	// Each photo and video in the month it was taken, as its own metadata says.
+	const dated = files.filter((file): file is CameraRollFile & { capture: NonNullable<CameraRollFile['capture']> } =>
+		file.capture !== undefined && ['still', 'live-still', 'video', 'screenshot', 'raw', 'import'].includes(file.tag),
+	);
+	expect(dated.length).toBeGreaterThan(2_500);
+	for (const file of dated) expect(where.get(file.path), file.path).toMatch(new RegExp(`^${monthFolder(file.capture)}`));
+
+	// A Live Photo's still and movie side by side under one name.
+	const stills = new Map(files.filter((file) => file.tag === 'live-still').map((file) => [file.liveId, file]));
+	const movies = files.filter((file) => file.tag === 'live-video');
+	expect(movies.length).toBeGreaterThan(800);
+	for (const movie of movies) {
+		const still = stills.get(movie.liveId);
+		if (still === undefined) continue; // the still is only in iCloud
+		const [a, b] = [where.get(still.path)!, where.get(movie.path)!];
+		expect([dirOf(b), stemOf(b)], movie.path).toEqual([dirOf(a), stemOf(a)]);
+	}
+
+	// An edit's render and sidecar beside the photo they belong to (in DCIM as IMG_E/AAE, or in Mutations).
+	const edits = files.filter((file) => file.tag === 'render');
+	expect(edits.length).toBeGreaterThan(50);
+	const originalOf = (render: string): string | undefined => {
+		const mutation = /^\/PhotoData\/Mutations(\/DCIM\/[^/]+)\/(IMG_\d{4})\/Adjustments\//.exec(render);
+		const base = mutation ? `${mutation[1]}/${mutation[2]}` : render.replace(/IMG_E(\d{4})\.[^.]+$/, 'IMG_$1');
+		return [...where.keys()].find((path) => path.startsWith(`${base}.`) && !path.endsWith('.AAE'));
+	};
+	for (const render of edits) {
+		const original = originalOf(render.path);
+		if (original === undefined) continue; // the original is only in iCloud
+		expect(dirOf(where.get(render.path)!), render.path).toBe(dirOf(where.get(original)!));
+	}
+
+	// No bytes stored twice.
+	const stored = Object.entries(contents).filter(([path]) => !/\/(manifest\.json|SHA256SUMS)$/.test(path));
+	expect(new Set(stored.map(([, sha]) => sha)).size).toBe(stored.length);
+}
