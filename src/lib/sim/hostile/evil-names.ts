@@ -24,6 +24,18 @@ export const EVIL_NAMES: readonly string[] = [
 	'IMG_\ufffd\ud800.JPG',
 ];
 
+/** Folder names a lying phone puts in `/DCIM`, for the layout that keeps the phone's folders. */
+export const EVIL_FOLDER_NAMES: readonly string[] = [
+	'CON',
+	'\u202eGPJ.EXE',
+	'tab\there',
+	'dots...',
+	' space ',
+	'F'.repeat(300),
+	'..\\up',
+	'a:b*c?',
+];
+
 /** The names among `EVIL_NAMES` that an honest AFC listing could carry (no `/`, no NUL: those split or nest). */
 export function isListableName(name: string): boolean {
 	return !name.includes('/') && !name.includes('\0') && name !== '.' && name !== '..' && name !== '';

@@ -3,7 +3,7 @@ import { sanitizeName } from '../../destination/names';
 import { SCAN_LIMITS } from '../../library';
 import { tlsDeviceSecurity } from '../lockdownd';
 import { VirtualIPhone } from '../virtual-iphone';
-import { EVIL_NAMES, isListableName } from './evil-names';
+import { EVIL_FOLDER_NAMES, EVIL_NAMES, isListableName } from './evil-names';
 import type { HostileBehaviour } from './hostile-profile';
 import { LIE_PATHS, overTheCable, SIZE_LIES } from './lying-file-system';
 import { expectContained, expectHonestFilesKept, expectPlainWords, expectTrueCopies } from './testing/backup-checks-node';
@@ -20,29 +20,39 @@ async function backUpFrom(hostile: HostileBehaviour, options: WholeStackOptions 
 }
 
 describe('names a lying phone lists', () => {
-	it('backs up every file under a safe name inside the iPhone folder, skips names with a slash, keeps the honest files', { timeout: TEST_MS }, async () => {
-		const { phone, run } = await backUpFrom({ evilNames: true });
-		expect(run.error).toBeUndefined();
-		expect(run.result).toMatchObject({ outcome: 'complete', failed: [] });
-		const manifest = await expectTrueCopies(run, phone);
-		expectHonestFilesKept(manifest, phone);
+	it.each(['by-month', 'as-on-iphone'] as const)(
+		'backs up every file under a safe name inside the iPhone folder, skips names with a slash, keeps the honest files (%s)',
+		{ timeout: TEST_MS },
+		async (layout) => {
+			const { phone, run } = await backUpFrom({ evilNames: true }, { layout });
+			expect(run.error).toBeUndefined();
+			expect(run.result).toMatchObject({ outcome: 'complete', failed: [] });
+			const manifest = await expectTrueCopies(run, phone);
+			expectHonestFilesKept(manifest, phone);
 
-		const skipped = new Map(run.scan!.skipped.map((entry) => [entry.path, entry.reason]));
-		for (const name of EVIL_NAMES) {
-			const devicePath = `${LIE_PATHS.evilFolder}/${overTheCable(name)}`;
-			if (name.includes('/')) expect(skipped.get(`${LIE_PATHS.evilFolder}/${name}`), name).toBe('bad-name');
-			else if (name.startsWith('.')) expect(skipped.get(devicePath), name).toBe('hidden');
-			else if (isListableName(name)) {
+			const skipped = new Map(run.scan!.skipped.map((entry) => [entry.path, entry.reason]));
+			const expectKept = (devicePath: string) => {
 				const entry = manifest.entries.find((e) => e.devicePath === devicePath);
-				expect(entry, JSON.stringify(name)).toBeDefined();
-				const kept = entry!.path.slice(entry!.path.lastIndexOf('/') + 1);
-				expect(kept).toBe(sanitizeName(kept));
-				expect(new TextEncoder().encode(kept).byteLength).toBeLessThanOrEqual(200);
+				expect(entry, JSON.stringify(devicePath)).toBeDefined();
+				for (const segment of entry!.path.split('/')) {
+					expect(segment).toBe(sanitizeName(segment));
+					expect(new TextEncoder().encode(segment).byteLength).toBeLessThanOrEqual(200);
+				}
+			};
+			for (const name of EVIL_NAMES) {
+				const devicePath = `${LIE_PATHS.evilFolder}/${overTheCable(name)}`;
+				if (name.includes('/')) expect(skipped.get(`${LIE_PATHS.evilFolder}/${name}`), name).toBe('bad-name');
+				else if (name.startsWith('.')) expect(skipped.get(devicePath), name).toBe('hidden');
+				else if (isListableName(name)) expectKept(devicePath);
 			}
-		}
-		// A NUL splits the name on the cable; neither half is a file.
-		expect(skipped.get(`${LIE_PATHS.evilFolder}/nul`)).toBe('vanished');
-	});
+			// A NUL splits the name on the cable; neither half is a file.
+			expect(skipped.get(`${LIE_PATHS.evilFolder}/nul`)).toBe('vanished');
+			for (const folder of EVIL_FOLDER_NAMES) {
+				if (folder.startsWith('.')) expect(skipped.get(`/DCIM/${folder}`), folder).toBe('hidden');
+				else expectKept(`/DCIM/${folder}/IMG_0001.JPG`);
+			}
+		},
+	);
 });
 
 describe('folders that never end', () => {

@@ -1,4 +1,4 @@
-export { EVIL_NAMES, isListableName } from './evil-names';
+export { EVIL_FOLDER_NAMES, EVIL_NAMES, isListableName } from './evil-names';
 export { HostileProfile, type AfcLie, type HostileBehaviour, type LockdownLie } from './hostile-profile';
 export { lieBytes } from './lie-bytes';
 export { lyingChannel, type WriteLie } from './lying-channel';

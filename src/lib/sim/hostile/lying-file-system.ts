@@ -1,11 +1,14 @@
 import { normalizeAfcPath } from '../afcd/afcd';
 import type { VirtualEntry, VirtualFileSystem } from '../virtual-fs';
-import { EVIL_NAMES } from './evil-names';
+import { EVIL_FOLDER_NAMES, EVIL_NAMES } from './evil-names';
 import { lieBytes } from './lie-bytes';
 
 /** What the lying file system adds to an honest one; each lie is off unless asked for. */
 export interface FileSystemLies {
-	/** (a) Files named with `EVIL_NAMES` (or these names) in `/DCIM/100APPLE`. */
+	/**
+	 * (a) Files named with `EVIL_NAMES` (or these names) in `/DCIM/100APPLE`, and with `true`, folders
+	 * named with `EVIL_FOLDER_NAMES` in `/DCIM`, each holding an `IMG_0001.JPG`.
+	 */
 	evilNames?: boolean | readonly string[];
 	/**
 	 * (b) Folders that contain themselves: `/DCIM/100LOOP` lists itself, and
@@ -87,6 +90,12 @@ export class LyingFileSystem implements VirtualFileSystem {
 		if (lies.evilNames) {
 			for (const name of lies.evilNames === true ? EVIL_NAMES : lies.evilNames) {
 				this.#addFile(LIE_PATHS.evilFolder, name, { claimed: EVIL_FILE_SIZE, actual: EVIL_FILE_SIZE });
+			}
+			if (lies.evilNames === true) {
+				for (const name of EVIL_FOLDER_NAMES) {
+					this.#addName('/DCIM', name);
+					this.#addFile(`/DCIM/${name}`, 'IMG_0001.JPG', { claimed: EVIL_FILE_SIZE, actual: EVIL_FILE_SIZE });
+				}
 			}
 		}
 		if (lies.sizeLies) {

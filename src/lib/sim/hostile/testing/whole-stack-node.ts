@@ -9,7 +9,7 @@ import { AfcClient } from '../../../afc';
 import { BackupJournal, planBackup, prepareBackup, runBackup, type BackupPlan, type BackupResult } from '../../../backup';
 import { openBackupFolder } from '../../../destination/backup-folder';
 import { MemoryFolder } from '../../../destination/testing/memory-folder';
-import type { BackupFolder } from '../../../destination/types';
+import type { BackupFolder, FolderLayout } from '../../../destination/types';
 import { type DeviceError, isDeviceError } from '../../../errors';
 import { inProcessHashers } from '../../../hash';
 import { IPhone, openTrustedSession } from '../../../iphone';
@@ -34,6 +34,8 @@ export interface WholeStackOptions {
 	/** The AFC client's silence limit (the app's is 30 s). */
 	replyTimeoutMs?: number;
 	scan?: Omit<ScanOptions, 'signal' | 'onProgress'>;
+	/** How the backup folder is laid out (by month by default). */
+	layout?: FolderLayout;
 }
 
 let databases = 0;
@@ -56,7 +58,7 @@ export async function backUpWholeStack(phone: VirtualIPhone, options: WholeStack
 		const described = await describeAssets(files, groupAssets(run.scan.files));
 		step = 'backup';
 		const device = { udid: iphone.udid, name: session.info.deviceName, productType: session.info.productType };
-		const folder = await openBackupFolder(memory.root(), device, { localOffsetMinutes: () => 0 });
+		const folder = await openBackupFolder(memory.root(), device, { localOffsetMinutes: () => 0, layout: options.layout });
 		run.folder = folder;
 		const db = new AppDatabase(`hostile-${++databases}`);
 		const journal = await BackupJournal.open(db, 'destination', device);
