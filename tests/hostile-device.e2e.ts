@@ -1,7 +1,8 @@
 /**
- * A lying phone, through the real page: evil names, a folder that contains itself and files whose size
- * is not their data's. The page must finish, show each failure with its reason, and leave in the
- * picked folder only safely named files inside the iPhone's folder, each with the phone's true bytes.
+ * A lying phone, through the real page: evil names, a folder that contains itself, and files whose
+ * size is not their data's (one claims a petabyte). The page must finish, show each failure with its
+ * reason, and leave in the picked folder only safely named files inside the iPhone's folder, each with
+ * the phone's true bytes.
  */
 import { createHash } from 'node:crypto';
 import { expectCompleteBackup, folderContents, readText } from './harness/backup-folder-checks';
@@ -30,9 +31,9 @@ test('backs up a lying phone: failures shown with reasons, nothing outside the i
 	await page.getByRole('button', { name: 'Start backup' }).click();
 
 	const status = page.getByRole('status', { name: 'Backup status' });
-	await expect(status).toContainText(/Backup complete: .*, 3 failed\./, { timeout: 60_000 });
-	await page.getByText('3 files could not be copied').click();
-	for (const path of [LIE_PATHS.short, LIE_PATHS.long, LIE_PATHS.endless]) {
+	await expect(status).toContainText(/Backup complete: .*, 4 failed\./, { timeout: 60_000 });
+	await page.getByText('4 files could not be copied').click();
+	for (const path of [LIE_PATHS.short, LIE_PATHS.long, LIE_PATHS.endless, LIE_PATHS.giant]) {
 		await expect(page.getByRole('listitem').filter({ hasText: path })).toContainText('was not copied: the iPhone says it holds');
 	}
 

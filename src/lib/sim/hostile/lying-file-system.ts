@@ -22,7 +22,8 @@ export interface FileSystemLies {
 	hugeFolder?: number;
 	/**
 	 * (d) Files whose size in GetFileInfo is not their data's: `SHORT.JPG` gives fewer bytes than it
-	 * claims, `LONG.JPG` more, `ENDLESS.MOV` never ends — all in `/DCIM/100APPLE`.
+	 * claims, `LONG.JPG` more, `ENDLESS.MOV` never ends, `GIANT.MOV` claims a petabyte — all in
+	 * `/DCIM/100APPLE`.
 	 */
 	sizeLies?: boolean;
 	/**
@@ -42,6 +43,7 @@ export const LIE_PATHS = {
 	short: '/DCIM/100APPLE/SHORT.JPG',
 	long: '/DCIM/100APPLE/LONG.JPG',
 	endless: '/DCIM/100APPLE/ENDLESS.MOV',
+	giant: '/DCIM/100APPLE/GIANT.MOV',
 	trap: '/DCIM/100APPLE/TRAP.AAE',
 	trapPhoto: '/DCIM/100APPLE/TRAP.JPG',
 } as const;
@@ -52,6 +54,7 @@ export const SIZE_LIES = {
 	short: { claimed: 100_000, actual: 40_000 },
 	long: { claimed: 10_000, actual: 30_000 },
 	endless: { claimed: 20_000, actual: Number.POSITIVE_INFINITY },
+	giant: { claimed: 2 ** 50, actual: 10_000 },
 } as const;
 const TRAP_SIZE = 5_000;
 const HUGE_FILE_SIZE = 64;
@@ -102,6 +105,7 @@ export class LyingFileSystem implements VirtualFileSystem {
 			this.#addFile(LIE_PATHS.evilFolder, 'SHORT.JPG', SIZE_LIES.short);
 			this.#addFile(LIE_PATHS.evilFolder, 'LONG.JPG', SIZE_LIES.long);
 			this.#addFile(LIE_PATHS.evilFolder, 'ENDLESS.MOV', SIZE_LIES.endless);
+			this.#addFile(LIE_PATHS.evilFolder, 'GIANT.MOV', SIZE_LIES.giant);
 		}
 		if (lies.trap) {
 			this.#addFile(LIE_PATHS.evilFolder, 'TRAP.JPG', { claimed: TRAP_SIZE, actual: TRAP_SIZE });
