@@ -236,7 +236,11 @@ class BackupRun {
 			try {
 				const copied = await this.#copyOnce(file.devicePath, identity, target);
 				if (!('wrongSize' in copied)) return { ...copied, identity, redone };
-				if (redone) throw sameIdentity(identity, stated) ? sizeMismatchError(file.devicePath, identity.size, copied.wrongSize) : fileChangedError(file.devicePath);
+				if (redone) {
+					// Described alike twice, another length twice: the phone contradicts itself.
+					if (sameIdentity(identity, stated)) throw sizeMismatchError(file.devicePath, identity.size, copied.wrongSize);
+					throw fileChangedError(file.devicePath);
+				}
 				redone = true;
 				const info = await this.#o.files.stat(file.devicePath);
 				stated = identity;
