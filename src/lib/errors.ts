@@ -46,6 +46,7 @@ export type DeviceErrorCode =
 	| 'folder-failed' // the backup folder refused an operation for another reason
 	// The backup engine
 	| 'file-changed' // the file kept changing on the phone while it was being copied
+	| 'size-mismatch' // the phone sent another number of bytes than it says the file holds, twice alike
 	| 'verify-failed' // the bytes read back from the backup folder differ from those copied
 	// Any layer
 	| 'protocol' // the phone sent something that breaks the protocol

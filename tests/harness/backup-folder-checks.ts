@@ -32,7 +32,7 @@ export async function folderContents(page: Page, folder: string): Promise<Record
 	}, folder);
 }
 
-async function readText(page: Page, path: string[]): Promise<string> {
+export async function readText(page: Page, path: string[]): Promise<string> {
 	return page.evaluate(async (parts) => {
 		let dir = await navigator.storage.getDirectory();
 		for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part);

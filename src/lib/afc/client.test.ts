@@ -6,6 +6,7 @@ import { createTestFileSystem, syntheticBytes, type TestFileSpec } from '../sim/
 import { AfcClient, type AfcClientOptions } from './client';
 import { AfcOperation, AfcSeekFrom, AfcStatus } from './constants';
 import type { AfcPacket } from './packet';
+import { lyingChannel, type WriteLie } from '../sim/hostile/lying-channel';
 import { tapWrites } from './test-channels';
 
 const MiB = 1024 * 1024;
@@ -293,6 +294,48 @@ describe('AfcClient against a misbehaving phone', () => {
 		// The watchdog hung up; afcd sees the connection end.
 		await session.done;
 		expect(session.openFiles).toBe(0);
+	});
+
+	/** A client whose phone passes what it writes through `lie`. */
+	const lyingPhone = (lie: WriteLie, client: AfcClientOptions = {}) => {
+		const [host, device] = createChannelPair();
+		serveAfc(lyingChannel(device, lie), createTestFileSystem(files));
+		return new AfcClient(host, client);
+	};
+
+	it('counts a reply that trickles in a byte at a time as silence, and gives up with timeout', async () => {
+		// The listing's header goes out whole; its names then come one byte every 5 ms, for longer than the limit.
+		let writes = 0;
+		const client = lyingPhone(
+			async (chunk, send) => {
+				if (writes++ !== 1) return false;
+				for (const byte of chunk) {
+					await new Promise((resolve) => setTimeout(resolve, 5));
+					await send(Uint8Array.of(byte));
+				}
+				return true;
+			},
+			{ replyTimeoutMs: 30 },
+		);
+		await expect(client.list('/DCIM/100APPLE')).rejects.toMatchObject({ code: 'timeout' });
+	});
+
+	it('fails every request as protocol, not one file at a time, after a reply announcing gigabytes', async () => {
+		let told = false;
+		const client = lyingPhone(async (chunk, send) => {
+			if (told) return false;
+			told = true;
+			const header = chunk.slice(0, 40);
+			new DataView(header.buffer).setBigUint64(8, BigInt(3 * GiB), true);
+			await send(header);
+			return true;
+		});
+		const results = await Promise.allSettled([client.stat('/DCIM'), client.list('/')]);
+		expect(results).toMatchObject([
+			{ status: 'rejected', reason: { code: 'protocol', message: expect.stringContaining('3221225432-byte reply') } },
+			{ status: 'rejected', reason: { code: 'protocol' } },
+		]);
+		await expect(client.list('/Books')).rejects.toMatchObject({ code: 'protocol' });
 	});
 
 	it('fails calls after close with connection-closed', async () => {

@@ -121,8 +121,10 @@ export class AfcConnection {
 					return;
 				}
 				if (this.#failure !== undefined) return;
-				this.#lastHeard = Date.now();
-				for (const packet of this.#decoder.push(value)) {
+				const packets = this.#decoder.push(value);
+				// Only whole replies count as being heard: a reply trickling in a byte at a time forever is silence.
+				if (packets.length > 0) this.#lastHeard = Date.now();
+				for (const packet of packets) {
 					const waiter = this.#waiting.get(packet.header.packetNumber);
 					// The decoder checked each header against the requests waiting, but two replies to one
 					// request can arrive in a single chunk.
@@ -136,7 +138,7 @@ export class AfcConnection {
 				this.#sendQueued();
 			}
 		} catch (error) {
-			this.#fail(error);
+			this.#fail(brokenConnection(error));
 			void reader.cancel().catch(() => undefined);
 		}
 	}
@@ -177,4 +179,17 @@ export class AfcConnection {
 		// A connection out of step cannot be trusted again; the channel goes with it.
 		if (failure.code !== 'connection-closed') void this.#channel.close();
 	}
+}
+
+/**
+ * A reply stream out of step ends the connection, so it is never about one file, whatever the cause:
+ * a 'too-large' reply would otherwise fail every later file on its own, and the backup would go on
+ * marking each one failed.
+ */
+function brokenConnection(error: unknown): unknown {
+	if (!isDeviceError(error, 'too-large')) return error;
+	return new DeviceError('protocol', error.message, {
+		cause: error,
+		advice: 'Unplug the iPhone, plug it back in and try again. If this keeps happening, this device may not be a real iPhone.',
+	});
 }

@@ -8,7 +8,7 @@ import { fileKey, type RunOutcome } from '../store';
 import type { BackupIndex } from './backup-index';
 import { BackupController } from './controller';
 import { BufferGauge, pumpFile, readBackMatches } from './copy-file';
-import { failureInfo, type FailureInfo, failureScope, fileChangedError, verifyFailedError } from './failures';
+import { failureInfo, type FailureInfo, failureScope, fileChangedError, sizeMismatchError, verifyFailedError } from './failures';
 import type { BackupJournal, JournalRecord } from './journal';
 import type { BackupPlan, PlannedAsset, PlannedFile } from './planner';
 import { type BackupProgress, SpeedMeter } from './progress';
@@ -230,13 +230,20 @@ class BackupRun {
 	async #copy(file: PlannedFile, target: PlacedFile): Promise<FileOutcome> {
 		let identity: Identity = { size: file.size, modifiedTime: file.modifiedTime, birthTime: file.birthTime };
 		let redone = false;
+		/** What the phone said before the last look, to tell a file that changed from one it lies about. */
+		let stated: Identity | undefined;
 		for (;;) {
 			try {
 				const copied = await this.#copyOnce(file.devicePath, identity, target);
-				if (copied !== 'wrong-size') return { ...copied, identity, redone };
-				if (redone) throw fileChangedError(file.devicePath);
+				if (!('wrongSize' in copied)) return { ...copied, identity, redone };
+				if (redone) {
+					// Described alike twice, another length twice: the phone contradicts itself.
+					if (sameIdentity(identity, stated)) throw sizeMismatchError(file.devicePath, identity.size, copied.wrongSize);
+					throw fileChangedError(file.devicePath);
+				}
 				redone = true;
 				const info = await this.#o.files.stat(file.devicePath);
+				stated = identity;
 				this.#bytesTotal += info.size - identity.size;
 				identity = { size: info.size, modifiedTime: info.modifiedTime, birthTime: info.birthTime };
 			} catch (error) {
@@ -251,12 +258,12 @@ class BackupRun {
 		}
 	}
 
-	/** One attempt: stream, hash, check, name. 'wrong-size' when the phone gave another length than expected. */
+	/** One attempt: stream, hash, check, name. `wrongSize` (the bytes it gave) when the phone gave another length than expected. */
 	async #copyOnce(
 		devicePath: string,
 		identity: Identity,
 		target: PlacedFile,
-	): Promise<{ kind: 'copied' | 'deduplicated'; path: string; sha256: string } | 'wrong-size'> {
+	): Promise<{ kind: 'copied' | 'deduplicated'; path: string; sha256: string } | { wrongSize: number }> {
 		const { folder, files, hashers } = this.#o;
 		const proceed = () => this.#control.proceed();
 		const current = this.#progress.current;
@@ -275,7 +282,7 @@ class BackupRun {
 				gauge: this.#gauge,
 				onBytes: (bytes) => this.#moved(bytes),
 			});
-			if (pumped.bytes !== identity.size) return 'wrong-size';
+			if (pumped.bytes !== identity.size) return { wrongSize: pumped.bytes };
 			const sha256 = pumped.digests.sha256!;
 			const existing = (await this.#recordedCopy(sha256, identity.size)) ?? (await this.#earlierCopy(target, sha256, identity.size));
 			if (existing !== undefined) return { kind: 'deduplicated', path: existing, sha256 };
@@ -476,6 +483,10 @@ class BackupRun {
 		progress.secondsLeft = speed === undefined || speed <= 0 ? undefined : Math.max(0, progress.bytes.total - progress.bytes.done) / speed;
 		onProgress(structuredClone(progress));
 	}
+}
+
+function sameIdentity(a: Identity, b: Identity | undefined): boolean {
+	return b !== undefined && a.size === b.size && a.modifiedTime === b.modifiedTime && a.birthTime === b.birthTime;
 }
 
 /** The journal's `planned` row of a file. */

@@ -10,6 +10,7 @@ const FOLDER_FILE_CODES: ReadonlySet<DeviceErrorCode> = new Set<DeviceErrorCode>
 	'folder-file-exists',
 	'folder-file-missing',
 	'file-changed',
+	'size-mismatch',
 	'verify-failed',
 ]);
 
@@ -35,6 +36,19 @@ export function fileChangedError(devicePath: string): DeviceError {
 	return new DeviceError('file-changed', `${devicePath} kept changing on the iPhone while it was being copied.`, {
 		advice: 'It will be copied by the next backup. If it is a video being saved or edited, let the iPhone finish first.',
 	});
+}
+
+/**
+ * The phone said twice, alike, that the file holds `claimed` bytes, and twice sent another number:
+ * not a file being written, a phone that contradicts itself. Nothing of it is kept.
+ */
+export function sizeMismatchError(devicePath: string, claimed: number, sent: number): DeviceError {
+	const got = sent > claimed ? 'more than that' : `${sent.toLocaleString('en-US')}`;
+	return new DeviceError(
+		'size-mismatch',
+		`${devicePath} was not copied: the iPhone says it holds ${claimed.toLocaleString('en-US')} bytes but sent ${got}.`,
+		{ advice: 'The next backup tries it again. If it keeps failing, the file may be damaged on the iPhone.' },
+	);
 }
 
 export function verifyFailedError(path: string): DeviceError {

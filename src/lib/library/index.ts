@@ -2,9 +2,11 @@ export type { DeviceFileInfo, DeviceFiles } from './device-files';
 export {
 	scanCameraRoll,
 	CAMERA_ROLL_ROOTS,
+	SCAN_LIMITS,
 	type CameraRollScan,
 	type ScannedFile,
 	type ScanOptions,
+	type ScanLimits,
 	type ScanProgress,
 	type SkippedEntry,
 } from './scan';

@@ -16,9 +16,12 @@ export interface SkippedEntry {
 	/**
 	 * `hidden`: a dot-name (`.MISC`, AppleDouble `._IMG_0001.JPG`); `vanished`: listed, then gone (or
 	 * its information could not be read); `not-a-file`: a folder, link or device where files belong;
-	 * `too-deep`: nested deeper than any real layout.
+	 * `too-deep`: nested deeper than any real layout; `bad-name`: a name no file system holds (a `/` in
+	 * it: a lying phone); `too-many`: a folder listing more entries than a camera folder can, or one
+	 * folder more than the scan's budget (a phone whose folders lead back into themselves): what is
+	 * past the limit is not looked at.
 	 */
-	reason: 'hidden' | 'vanished' | 'not-a-file' | 'too-deep';
+	reason: 'hidden' | 'vanished' | 'not-a-file' | 'too-deep' | 'bad-name' | 'too-many';
 }
 
 export interface CameraRollScan {
@@ -39,7 +42,24 @@ export interface ScanOptions {
 	concurrency?: number;
 	signal?: AbortSignal;
 	onProgress?: (progress: ScanProgress) => void;
+	/** Lower limits than `SCAN_LIMITS`, for tests. */
+	limits?: Partial<ScanLimits>;
 }
+
+/**
+ * What one scan looks at, at most, whatever the phone lists: a lying phone can make a folder that
+ * contains itself, or fan out without end, and nothing on the cable tells a loop from a real folder.
+ */
+export interface ScanLimits {
+	/** Entries looked at in one folder: camera numbering (DCF) puts at most 9,999 files in a folder. */
+	maxFolderEntries: number;
+	/** Folders listed: about two per edited photo (Mutations), far fewer for the rest. */
+	maxFolders: number;
+	/** Entries looked at in all: more files than any phone's library holds. */
+	maxEntries: number;
+}
+
+export const SCAN_LIMITS: ScanLimits = { maxFolderEntries: 10_000, maxFolders: 250_000, maxEntries: 2_000_000 };
 
 /** Where camera-roll files live over AFC (`docs/protocol.md` §8). */
 export const CAMERA_ROLL_ROOTS = {
@@ -72,6 +92,10 @@ export async function scanCameraRoll(files: DeviceFiles, options: ScanOptions = 
 	const skipped: SkippedEntry[] = [];
 	const missingRoots: string[] = [];
 	const progress: ScanProgress = { foldersListed: 0, filesFound: 0 };
+	const limits: ScanLimits = { ...SCAN_LIMITS, ...options.limits };
+	let foldersStarted = 0;
+	let entriesSeen = 0;
+	let folderBudgetSpent = false;
 	const report = () => options.onProgress?.({ ...progress });
 
 	/** Calls the device; a file-level failure yields `undefined`, any other stops every queued call. */
@@ -87,13 +111,26 @@ export async function scanCameraRoll(files: DeviceFiles, options: ScanOptions = 
 
 	/** The entries of a folder with their kinds; `undefined` when the folder cannot be listed. */
 	const listFolder = async (path: string): Promise<Listed[] | undefined> => {
-		const names = await call(() => files.list(path));
-		if (names === undefined) return undefined;
+		if (foldersStarted >= limits.maxFolders) {
+			// Once is enough to say so: a loop would otherwise add an entry per refused folder.
+			if (!folderBudgetSpent) skipped.push({ path, reason: 'too-many' });
+			folderBudgetSpent = true;
+			return [];
+		}
+		foldersStarted++;
+		const listed = await call(() => files.list(path));
+		if (listed === undefined) return undefined;
 		progress.foldersListed++;
+		const room = Math.max(0, Math.min(limits.maxFolderEntries, limits.maxEntries - entriesSeen));
+		const names = listed.length > room ? listed.slice(0, room) : listed;
+		if (names !== listed) skipped.push({ path, reason: 'too-many' });
+		entriesSeen += names.length;
 		const visible: string[] = [];
 		for (const name of names) {
 			if (name === '.' || name === '..' || name.length === 0) continue;
-			if (name.startsWith('.')) skipped.push({ path: join(path, name), reason: 'hidden' });
+			// A `/` would make the path name another file; a NUL cannot cross AFC whole.
+			if (name.includes('/') || name.includes('\0')) skipped.push({ path: join(path, name), reason: 'bad-name' });
+			else if (name.startsWith('.')) skipped.push({ path: join(path, name), reason: 'hidden' });
 			else visible.push(name);
 		}
 		const entries = await Promise.all(

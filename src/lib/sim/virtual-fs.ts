@@ -20,6 +20,11 @@ export interface VirtualFileSystem {
 	 * that list but cannot be read (iCloud placeholders) with a `VirtualReadError`.
 	 */
 	read(path: string, offset: number, length: number): Promise<Uint8Array>;
+	/**
+	 * Only a lying file system (the hostile profile) has this: how many bytes the file really holds
+	 * when that is not the size `stat` claims (`Infinity`: it never ends). afcd serves that many.
+	 */
+	dataSize?(path: string): number | undefined;
 	/** Total and free bytes, as GetDeviceInfo reports them. */
 	readonly capacity: { totalBytes: number; freeBytes: number; blockSize: number };
 }

@@ -1,6 +1,7 @@
 import { udidFromSerialNumber } from '../usb';
 import { serveAfc, type AfcdOptions } from './afcd';
 import { VirtualCameraRoll, type CameraRollOptions } from './camera-roll';
+import { HostileProfile, type HostileBehaviour } from './hostile';
 import { SimLockdownd, type DeviceSessionSecurity, type DeviceValues, type SimLockdowndOptions } from './lockdownd';
 import { SIM_IPHONE_SERIAL, SimUsbHardware, type SimUsbHardwareOptions } from './usb';
 import { SimUsbmuxDevice, type SimUsbmuxDeviceOptions } from './usbmux';
@@ -22,6 +23,8 @@ export interface VirtualIPhoneOptions {
 	/** The TLS server lockdownd uses for sessions. Without it sessions stay plaintext (tests only). */
 	security?: DeviceSessionSecurity;
 	afc?: AfcdOptions;
+	/** A phone that lies (`sim/hostile/`): evil names, loops, wrong sizes, oversized packets, spoiled TLS. */
+	hostile?: HostileBehaviour;
 }
 
 /**
@@ -38,24 +41,29 @@ export class VirtualIPhone {
 	readonly udid: string;
 	readonly #usbOptions: Omit<SimUsbHardwareOptions, 'info'>;
 	readonly #afcOptions: AfcdOptions;
+	readonly #hostile: HostileProfile | undefined;
 	#hardware: SimUsbHardware;
 	#nextServicePort = FIRST_SERVICE_PORT;
 
-	private constructor(options: VirtualIPhoneOptions, lockdownd: SimLockdownd, storage: VirtualFileSystem) {
+	private constructor(options: VirtualIPhoneOptions, lockdownd: SimLockdownd, storage: VirtualFileSystem, honest: VirtualFileSystem, hostile?: HostileProfile) {
+		this.#hostile = hostile;
 		this.#usbOptions = { serialNumber: SIM_IPHONE_SERIAL, ...options.usb };
 		this.#afcOptions = options.afc ?? {};
 		this.udid = udidFromSerialNumber(this.#usbOptions.serialNumber ?? SIM_IPHONE_SERIAL);
 		this.storage = storage;
-		this.cameraRoll = storage instanceof VirtualCameraRoll ? storage : undefined;
+		// The camera roll under the lies, if any: what the honest files are.
+		this.cameraRoll = honest instanceof VirtualCameraRoll ? honest : undefined;
 		this.lockdownd = lockdownd;
 		this.mux = new SimUsbmuxDevice({ packetSize: this.#usbOptions.packetSize, ...options.mux });
-		this.mux.listen(LOCKDOWN_PORT, (connection) => void this.lockdownd.serve(connection));
+		this.mux.listen(LOCKDOWN_PORT, (connection) => void this.lockdownd.serve(this.#hostile?.lockdownChannel(connection) ?? connection));
 		this.#hardware = this.#plugIn();
 	}
 
 	static async create(options: VirtualIPhoneOptions = {}, storage?: VirtualFileSystem): Promise<VirtualIPhone> {
 		const serial = options.usb?.serialNumber ?? SIM_IPHONE_SERIAL;
-		const files = storage ?? new VirtualCameraRoll(options.cameraRoll);
+		const hostile = options.hostile === undefined ? undefined : new HostileProfile(options.hostile);
+		const honest = storage ?? new VirtualCameraRoll(options.cameraRoll);
+		const files = hostile?.storage(honest) ?? honest;
 		let phone: VirtualIPhone | undefined;
 		const lockdownd = await SimLockdownd.create({
 			...options.lockdown,
@@ -67,7 +75,7 @@ export class VirtualIPhone {
 			security: options.security,
 			services: (name) => phone?.startService(name),
 		});
-		phone = new VirtualIPhone(options, lockdownd, files);
+		phone = new VirtualIPhone(options, lockdownd, files, honest, hostile);
 		return phone;
 	}
 
@@ -102,7 +110,8 @@ export class VirtualIPhone {
 		this.#nextServicePort = port >= 65535 ? FIRST_SERVICE_PORT : port + 1;
 		this.mux.listen(port, (connection) => {
 			this.mux.unlisten(port);
-			serveAfc(connection, this.storage, this.#afcOptions);
+			const served = this.#hostile?.afcService(connection, this.#afcOptions, this.mux) ?? { channel: connection, options: this.#afcOptions };
+			serveAfc(served.channel, this.storage, served.options);
 		});
 		return { port, enableServiceSSL: false };
 	}

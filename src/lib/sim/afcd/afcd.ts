@@ -251,7 +251,8 @@ class Afcd {
 		if (file === undefined) return AfcStatus.InvalidArg;
 		const entry = this.#fs.stat(file.path);
 		if (entry === undefined) return AfcStatus.ObjectNotFound;
-		const wanted = Math.max(0, Math.min(length, this.#maxReadLength, entry.size - file.position));
+		const size = this.#fs.dataSize?.(file.path) ?? entry.size;
+		const wanted = Math.max(0, Math.min(length, this.#maxReadLength, size - file.position));
 		const data = await this.#readBytes(file.path, file.position, wanted);
 		if (typeof data === 'number') return data;
 		file.position += data.byteLength;

@@ -90,6 +90,11 @@ export class SimUsbmuxDevice {
 		this.#session?.releaseHeld();
 	}
 
+	/** Puts `bytes` on the IN pipe as they are, outside any framing: for tests of a device that lies about packets. */
+	sendRaw(bytes: Uint8Array): Promise<void> {
+		return this.#session?.sendRaw(bytes) ?? Promise.resolve();
+	}
+
 	get stalled(): boolean {
 		return this.#stalled;
 	}
@@ -226,6 +231,10 @@ class MuxSession {
 		for (const connection of [...this.#connections.values()]) {
 			if (port === undefined || connection.port === port) connection.reset(reason);
 		}
+	}
+
+	sendRaw(bytes: Uint8Array): Promise<void> {
+		return this.#emit(bytes).catch(() => undefined);
 	}
 
 	releaseHeld(): void {
