@@ -22,6 +22,7 @@ export {
 	type ParsedDate,
 } from './capture-date';
 export { readImageMetadata, appleMediaGroupUuid, type ImageMetadata } from './image-metadata';
+export { readEmbeddedThumbnail } from './embedded-thumbnail';
 export { readQuickTimeMetadata, type QuickTimeMetadata } from './quicktime-metadata';
 export {
 	DeviceFileSource,
