@@ -18,9 +18,11 @@ import {
 import { estimateFreeSpace, openBackupFolder, requireWritePermission } from '../destination';
 import type { BackupFolder, FolderLayout } from '../destination/types';
 import type { DeviceFiles, DescribedAsset } from '../library';
+import { CurrentFilePreview, type CurrentPreview } from './current-preview';
 import { remoteHashers, type HashService, type HasherFactory } from '../hash';
 import type { AppDatabase, DestinationRow } from '../store';
-import { rememberDestination } from '../store';
+import { fileKey, rememberDestination } from '../store';
+import { backupTimeline, type MonthBackupStatus } from './library-overview';
 
 export interface BackupDeviceInfo {
 	udid: string;
@@ -34,6 +36,13 @@ export interface PlanView extends PlanSummary {
 	/** When the last backup of this iPhone to this folder ended, if there was one. */
 	lastBackupAt: string | undefined;
 	leftoversRemoved: number;
+	/** Month by month, what of the camera roll is in this backup already. */
+	timeline: MonthBackupStatus[];
+}
+
+/** Progress as the page gets it: with a preview of the file being copied. */
+export interface BackupProgressView extends BackupProgress {
+	preview: CurrentPreview | undefined;
 }
 
 /**
@@ -92,16 +101,24 @@ export class BackupSession {
 			folderName: `${root.name}/${this.#folder.name}`,
 			lastBackupAt: last?.endedAt?.toISOString(),
 			leftoversRemoved: this.#state.leftoversRemoved.length,
+			timeline: this.timeline(assets),
 		};
 	}
 
-	async run(onProgress: (progress: BackupProgress) => void): Promise<BackupResult> {
+	/** Month by month, what of `assets` the backup holds (as planned, plus what runs since copied). */
+	timeline(assets: readonly DescribedAsset[]): MonthBackupStatus[] {
+		const index = this.#state?.index;
+		return backupTimeline(assets, (file) => index?.has(fileKey(file.path, file.size, file.modifiedTime)) ?? false);
+	}
+
+	async run(onProgress: (progress: BackupProgressView) => void): Promise<BackupResult> {
 		const folder = this.#folder;
 		const journal = this.#journal;
 		const state = this.#state;
 		const plan = this.#plan;
 		if (!folder || !journal || !state || !plan) throw new Error('plan() comes before run()');
 		this.#controller = new BackupController();
+		const preview = new CurrentFilePreview();
 		try {
 			return await runBackup({
 				files: this.#files,
@@ -111,7 +128,8 @@ export class BackupSession {
 				index: state.index,
 				hashers: this.#hashersOnce(),
 				control: this.#controller,
-				onProgress,
+				fileHead: preview.fileHead,
+				onProgress: (progress) => onProgress({ ...progress, preview: preview.of(progress.current?.devicePath) }),
 			});
 		} finally {
 			this.#controller = undefined;

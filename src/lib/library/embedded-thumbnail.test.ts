@@ -16,13 +16,16 @@ beforeAll(async () => {
 describe('the embedded EXIF thumbnail', () => {
 	it("is the JPEG in a real photo's IFD1, found in its first bytes", () => {
 		const photo = files['osxphotos/IMG_1064.jpeg']!;
-		const thumbnail = readEmbeddedThumbnail(photo.subarray(0, IMAGE_HEAD_BYTES))!;
+		const found = readEmbeddedThumbnail(photo.subarray(0, IMAGE_HEAD_BYTES))!;
+		// Taken upright: the sensor's picture is to be turned a quarter clockwise.
+		expect(found.orientation).toBe(6);
+		const thumbnail = found.jpeg;
 		expect(thumbnail.length).toBe(7267);
 		// The very bytes of the file where IFD1 points (EXIF's offsets count from the TIFF header).
 		const at = indexOf(photo, thumbnail);
 		expect(at).toBeGreaterThan(0);
 		expect(at + thumbnail.length).toBeLessThan(64 * 1024);
-		expect(readEmbeddedThumbnail(photo)).toEqual(thumbnail);
+		expect(readEmbeddedThumbnail(photo)?.jpeg).toEqual(thumbnail);
 	});
 
 	it('is absent from iPhone HEICs (their preview is an HEVC item, not EXIF) and from generated stills', () => {
@@ -48,10 +51,10 @@ describe('the embedded EXIF thumbnail', () => {
 		// exiftool's sample holds the text "<Dummy thumbnail image data>" in IFD1.
 		expect(readEmbeddedThumbnail(files['exiftool/Apple.jpg']!)).toBeUndefined();
 		const photo = files['osxphotos/IMG_1064.jpeg']!;
-		const thumbnail = readEmbeddedThumbnail(photo)!;
+		const thumbnail = readEmbeddedThumbnail(photo)!.jpeg;
 		const end = indexOf(photo, thumbnail) + thumbnail.length;
 		expect(readEmbeddedThumbnail(photo.subarray(0, end - 1))).toBeUndefined();
-		expect(readEmbeddedThumbnail(photo.subarray(0, end))).toEqual(thumbnail);
+		expect(readEmbeddedThumbnail(photo.subarray(0, end))?.jpeg).toEqual(thumbnail);
 	});
 
 	it('never throws on any bytes', () => {
@@ -61,7 +64,11 @@ describe('the embedded EXIF thumbnail', () => {
 				const damaged = photo.slice(0, cut);
 				damaged.set(noise.subarray(0, Math.max(0, damaged.length - at)), Math.min(at, damaged.length));
 				const found = readEmbeddedThumbnail(damaged);
-				if (found !== undefined) expect([found[0], found[1]]).toEqual([0xff, 0xd8]);
+				if (found !== undefined) {
+					expect([found.jpeg[0], found.jpeg[1]]).toEqual([0xff, 0xd8]);
+					expect(found.orientation).toBeGreaterThanOrEqual(1);
+					expect(found.orientation).toBeLessThanOrEqual(8);
+				}
 			}),
 			{ numRuns: 300 },
 		);
