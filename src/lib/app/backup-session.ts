@@ -61,6 +61,8 @@ export class BackupSession {
 	#state: BackupState | undefined;
 	#plan: BackupPlan | undefined;
 	#controller: BackupController | undefined;
+	/** Phone files the last attempt found only in iCloud, for the timeline. */
+	#inICloud = new Set<string>();
 
 	private constructor(db: AppDatabase, destination: DestinationRow, device: BackupDeviceInfo, files: DeviceFiles) {
 		this.#db = db;
@@ -90,6 +92,7 @@ export class BackupSession {
 		this.#folder = await openBackupFolder(root, this.#device, { layout: this.#destination.layout });
 		this.#journal = await BackupJournal.open(this.#db, this.#destination.id, this.#device);
 		this.#state = await prepareBackup(this.#folder, this.#journal);
+		this.#inICloud = new Set(this.#state.journalRows.filter((row) => row.state === 'in-icloud').map((row) => row.devicePath));
 		this.#plan = planBackup(assets, this.#state.index, {
 			journal: this.#state.journalRows,
 			freeBytes: await estimateFreeSpace(root).catch(() => undefined),
@@ -108,7 +111,11 @@ export class BackupSession {
 	/** Month by month, what of `assets` the backup holds (as planned, plus what runs since copied). */
 	timeline(assets: readonly DescribedAsset[]): MonthBackupStatus[] {
 		const index = this.#state?.index;
-		return backupTimeline(assets, (file) => index?.has(fileKey(file.path, file.size, file.modifiedTime)) ?? false);
+		return backupTimeline(
+			assets,
+			(file) => index?.has(fileKey(file.path, file.size, file.modifiedTime)) ?? false,
+			(file) => this.#inICloud.has(file.path),
+		);
 	}
 
 	async run(onProgress: (progress: BackupProgressView) => void): Promise<BackupResult> {
@@ -120,7 +127,7 @@ export class BackupSession {
 		this.#controller = new BackupController();
 		const preview = new CurrentFilePreview();
 		try {
-			return await runBackup({
+			const result = await runBackup({
 				files: this.#files,
 				folder,
 				plan,
@@ -131,6 +138,8 @@ export class BackupSession {
 				fileHead: preview.fileHead,
 				onProgress: (progress) => onProgress({ ...progress, preview: preview.of(progress.current?.devicePath) }),
 			});
+			for (const path of result.inICloud) this.#inICloud.add(path);
+			return result;
 		} finally {
 			this.#controller = undefined;
 			this.#plan = undefined;

@@ -36,6 +36,8 @@ describe('the timeline of the camera roll against the backup', () => {
 		expect(total(timeline, 'notYet')).toBe(plan.total.assets);
 		expect(total(timeline, 'cannotCopy')).toBeGreaterThan(0);
 		expect(total(timeline, 'notYet') + total(timeline, 'cannotCopy')).toBe(assets.length);
+		// Files a backup found only in iCloud count with them.
+		expect(total(backupTimeline(assets, () => false, () => true), 'cannotCopy')).toBe(assets.length);
 	});
 
 	it('moves what a backup copied to "backed up", and shows only the new photos as "not yet"', async () => {

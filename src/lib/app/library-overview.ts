@@ -51,10 +51,14 @@ export function overviewOf(assets: readonly DescribedAsset[], device: LibraryOve
 
 /**
  * Month by month, how much of the camera roll is in the backup: `isBackedUp` says whether the backup
- * holds a file as it is now on the phone. Files known to be unreadable count as the planner counts
- * them: listed, never to be copied.
+ * holds a file as it is now on the phone. Files found unreadable, while describing or (`isInICloud`)
+ * by a backup that tried them, count apart: they cannot be copied over the cable.
  */
-export function backupTimeline(assets: readonly DescribedAsset[], isBackedUp: (file: AssetFile) => boolean): MonthBackupStatus[] {
+export function backupTimeline(
+	assets: readonly DescribedAsset[],
+	isBackedUp: (file: AssetFile) => boolean,
+	isInICloud: (file: AssetFile) => boolean = () => false,
+): MonthBackupStatus[] {
 	const months = new Map<string, MonthBackupStatus>();
 	for (const asset of assets) {
 		const month = monthOf(asset);
@@ -67,7 +71,7 @@ export function backupTimeline(assets: readonly DescribedAsset[], isBackedUp: (f
 		}
 		const unreadable = new Set(asset.unreadableFiles);
 		if (asset.availability !== 'on-iphone') unreadable.add(asset.primary.path);
-		if (missing.every((file) => unreadable.has(file.path))) status.cannotCopy++;
+		if (missing.every((file) => unreadable.has(file.path) || isInICloud(file))) status.cannotCopy++;
 		else status.notYet++;
 	}
 	return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
