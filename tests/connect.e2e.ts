@@ -77,7 +77,7 @@ test('a returning visit reconnects by itself and backs up only what is new; so d
 
 	await page.goto('/');
 	await page.getByRole('button', { name: 'Connect iPhone' }).click();
-	await expect(timeline).toContainText('Choose the backup folder to see which of them are already backed up.', { timeout: 60_000 });
+	await expect(timeline).toContainText('Choose the backup folder to see which photos and videos are already backed up.', { timeout: 60_000 });
 	await page.getByRole('button', { name: 'Choose backup folder' }).click();
 	await expect(timeline).toContainText(/^0 of \d+ items are in the backup; \d+ not yet/);
 	await page.getByRole('button', { name: 'Start backup' }).click();
