@@ -50,8 +50,8 @@ test('backs up every file with the right SHA-256, by month, verifiable with sha2
 
 	// Five new photos on the phone: the next backup copies exactly those.
 	const added = roll.addPhotos(5);
+	// A returning visit: the phone reconnects by itself; the remembered folder needs only a click.
 	await page.reload();
-	await page.getByRole('button', { name: 'Connect iPhone' }).click();
 	await expect(page.getByTestId('library-counts')).toBeVisible({ timeout: 60_000 });
 	await page.getByRole('button', { name: /Back up to .* again/ }).click();
 	await expect(page.getByTestId('plan-summary')).toContainText('5 photos');

@@ -3,6 +3,7 @@
  * usbmux → lockdownd → pairing → TLS) against the virtual iPhone, whose internals live in this process.
  */
 import { expect, test } from './harness/fixtures';
+import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
 import { tlsDeviceSecurity, type DeviceSessionSecurity } from '../src/lib/sim/lockdownd';
 import { nodeTlsServer } from '../src/lib/sim/lockdownd/testing/node-tls';
 import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
@@ -52,8 +53,8 @@ for (const [serverName, security] of servers) {
 		expect(exported.extractable).toEqual([false, false]);
 		expect(exported.results).toEqual(['InvalidAccessError', 'InvalidAccessError']);
 
+		// A returning visit: the granted, paired phone is found with getDevices() and connected without a click.
 		await page.reload();
-		await page.getByRole('button', { name: 'Connect iPhone' }).click();
 		await expect(status).toContainText('Connected to iPhone');
 		await page.getByText('About this connection').click();
 		await expect(page.getByText('Paired on an earlier visit')).toBeVisible();
@@ -61,6 +62,50 @@ for (const [serverName, security] of servers) {
 		expect(phone.mux.violations).toEqual([]);
 	});
 }
+
+test('a returning visit reconnects by itself and backs up only what is new; so does a phone plugged back in', async ({ page, usb }) => {
+	test.setTimeout(120_000);
+	const phone = await VirtualIPhone.create({
+		security: tlsDeviceSecurity,
+		lockdown: { trust: { pendingPolls: 0 } },
+		cameraRoll: { profile: 'small', realMedia: await loadRealMedia() },
+	});
+	usb.plug(phone.hardware);
+	const status = page.getByRole('status').first();
+	const backupStatus = page.getByRole('status', { name: 'Backup status' });
+	const timeline = page.getByTestId('timeline-summary');
+
+	await page.goto('/');
+	await page.getByRole('button', { name: 'Connect iPhone' }).click();
+	await expect(timeline).toContainText('Choose the backup folder to see which photos and videos are already backed up.', { timeout: 60_000 });
+	await page.getByRole('button', { name: 'Choose backup folder' }).click();
+	await expect(timeline).toContainText(/^0 of \d+ items are in the backup; \d+ not yet/);
+	await page.getByRole('button', { name: 'Start backup' }).click();
+	await expect(backupStatus).toContainText('Backup complete', { timeout: 60_000 });
+	await expect(timeline).toContainText('Everything that can be copied is in the backup');
+
+	// Two photos later, the page is opened again: no click, no chooser, no Trust prompt.
+	const added = phone.cameraRoll!.addPhotos(2);
+	await page.reload();
+	await expect(status).toContainText('Connected to iPhone', { timeout: 60_000 });
+	await expect(page.getByRole('button', { name: 'Connect iPhone' })).toHaveCount(0);
+	// The folder is remembered; the browser's permission to write there is asked again with a click.
+	await page.getByRole('button', { name: /Back up to .* again/ }).click();
+	await expect(page.getByTestId('plan-summary')).toContainText('2 photos');
+	await expect(timeline).toContainText(/ 2 not yet, from /);
+	await page.getByRole('button', { name: 'Start backup' }).click();
+	await expect(backupStatus).toContainText(`Backup complete: ${added.length} files copied`, { timeout: 60_000 });
+	await expect(timeline).toContainText('Everything that can be copied is in the backup');
+
+	// The cable comes out, and goes back in: connected again by itself.
+	phone.unplug();
+	await expect(page.getByRole('alert')).toHaveAttribute('data-code', 'unplugged');
+	usb.plug(phone.replug());
+	await expect(status).toContainText('Connected to iPhone', { timeout: 60_000 });
+	await expect(page.getByRole('alert')).toHaveCount(0);
+	await expect(page.getByTestId('library-counts')).toBeVisible({ timeout: 60_000 });
+	expect(phone.mux.violations).toEqual([]);
+});
 
 test('reaches lockdownd through the fake WebUSB, and reports a pulled cable', async ({ page, usb }) => {
 	const phone = await VirtualIPhone.create({ security: tlsDeviceSecurity, lockdown: { trust: { pendingPolls: 0 } } });

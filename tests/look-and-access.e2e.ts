@@ -32,6 +32,9 @@ async function noSeriousViolations(page: Page, step: string) {
 	expect(serious.map((v) => `${step}: ${v.id} — ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
 }
 
+/** A demo iPhone holding only the real sample photos, on a slow cable: each file is long enough on screen to be caught. */
+const SLOW_SAMPLES = `/?demo=${encodeURIComponent(JSON.stringify({ profile: 'small', bytesPerSecond: 1_200_000 }))}`;
+
 for (const [name, viewport] of Object.entries(WIDTHS)) {
 	test(`each step reads well and passes axe (${name})`, async ({ page }, testInfo) => {
 		test.setTimeout(180_000);
@@ -40,22 +43,45 @@ for (const [name, viewport] of Object.entries(WIDTHS)) {
 			await page.screenshot({ path: join(testInfo.project.outputDir, 'screens', `${name}-${step}.png`), fullPage: true });
 			await noSeriousViolations(page, step);
 		};
-		await page.goto('/');
+		const status = page.getByRole('status', { name: 'Backup status' });
+
+		// First the sample photos alone: the file being copied is shown with its embedded thumbnail.
+		await page.goto(SLOW_SAMPLES);
 		await shot('1-start');
+		await page.getByRole('button', { name: 'Try the demo iPhone' }).click();
+		await expect(page.getByTestId('library-counts')).toBeVisible({ timeout: 60_000 });
+		await page.getByRole('button', { name: 'Choose backup folder' }).click();
+		await expect(page.getByTestId('plan-summary')).toBeVisible({ timeout: 60_000 });
+		await page.getByRole('button', { name: 'Start backup' }).click();
+		const thumbnail = page.getByRole('img', { name: 'Preview of IMG_1064.JPG' });
+		await thumbnail.waitFor({ timeout: 60_000 });
+		await page.getByRole('button', { name: 'Pause' }).click();
+		await expect(status).toContainText('Paused');
+		await expect(thumbnail).toBeVisible();
+		// Drawn, and upright: the photo was taken in portrait, its thumbnail stored sideways.
+		expect(await thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+		await shot('4-paused-with-thumbnail');
+		await page.getByRole('button', { name: 'Resume' }).click();
+		await expect(status).toContainText('Backup complete', { timeout: 120_000 });
+
+		// Then the whole demo camera roll into the same folder: the timeline shows what is already there.
+		await page.goto('/');
 		await page.getByRole('button', { name: 'Try the demo iPhone' }).click();
 		await expect(page.getByTestId('library-counts')).toBeVisible({ timeout: 60_000 });
 		await shot('2-library');
 		await page.getByRole('button', { name: 'Choose backup folder' }).click();
 		await expect(page.getByTestId('plan-summary')).toBeVisible({ timeout: 60_000 });
-		await shot('3-plan');
+		await expect(page.getByTestId('timeline-summary')).toContainText('not yet');
+		await shot('3-plan-and-timeline');
 		await page.getByRole('button', { name: 'Start backup' }).click();
 		await expect(page.getByRole('progressbar', { name: 'Backup progress' })).toBeVisible();
 		await page.getByRole('button', { name: 'Pause' }).click();
-		await expect(page.getByRole('status', { name: 'Backup status' })).toContainText('Paused');
-		await shot('4-paused');
+		await expect(status).toContainText('Paused');
+		await shot('5-paused');
 		await page.getByRole('button', { name: 'Resume' }).click();
-		await expect(page.getByRole('status', { name: 'Backup status' })).toContainText('Backup complete', { timeout: 120_000 });
-		await shot('5-done');
+		await expect(status).toContainText('Backup complete', { timeout: 120_000 });
+		await expect(page.getByTestId('timeline-summary')).toContainText('Everything that can be copied is in the backup');
+		await shot('6-done');
 	});
 }
 

@@ -18,9 +18,11 @@ import {
 import { estimateFreeSpace, openBackupFolder, requireWritePermission } from '../destination';
 import type { BackupFolder, FolderLayout } from '../destination/types';
 import type { DeviceFiles, DescribedAsset } from '../library';
+import { CurrentFilePreview, type CurrentPreview } from './current-preview';
 import { remoteHashers, type HashService, type HasherFactory } from '../hash';
 import type { AppDatabase, DestinationRow } from '../store';
-import { rememberDestination } from '../store';
+import { fileKey, rememberDestination } from '../store';
+import { backupTimeline, type MonthBackupStatus } from './library-overview';
 
 export interface BackupDeviceInfo {
 	udid: string;
@@ -34,6 +36,13 @@ export interface PlanView extends PlanSummary {
 	/** When the last backup of this iPhone to this folder ended, if there was one. */
 	lastBackupAt: string | undefined;
 	leftoversRemoved: number;
+	/** Month by month, what of the camera roll is in this backup already. */
+	timeline: MonthBackupStatus[];
+}
+
+/** Progress as the page gets it: with a preview of the file being copied. */
+export interface BackupProgressView extends BackupProgress {
+	preview: CurrentPreview | undefined;
 }
 
 /**
@@ -52,6 +61,8 @@ export class BackupSession {
 	#state: BackupState | undefined;
 	#plan: BackupPlan | undefined;
 	#controller: BackupController | undefined;
+	/** Phone files the last attempt found only in iCloud, for the timeline. */
+	#inICloud = new Set<string>();
 
 	private constructor(db: AppDatabase, destination: DestinationRow, device: BackupDeviceInfo, files: DeviceFiles) {
 		this.#db = db;
@@ -81,6 +92,7 @@ export class BackupSession {
 		this.#folder = await openBackupFolder(root, this.#device, { layout: this.#destination.layout });
 		this.#journal = await BackupJournal.open(this.#db, this.#destination.id, this.#device);
 		this.#state = await prepareBackup(this.#folder, this.#journal);
+		this.#inICloud = new Set(this.#state.journalRows.filter((row) => row.state === 'in-icloud').map((row) => row.devicePath));
 		this.#plan = planBackup(assets, this.#state.index, {
 			journal: this.#state.journalRows,
 			freeBytes: await estimateFreeSpace(root).catch(() => undefined),
@@ -92,18 +104,30 @@ export class BackupSession {
 			folderName: `${root.name}/${this.#folder.name}`,
 			lastBackupAt: last?.endedAt?.toISOString(),
 			leftoversRemoved: this.#state.leftoversRemoved.length,
+			timeline: this.timeline(assets),
 		};
 	}
 
-	async run(onProgress: (progress: BackupProgress) => void): Promise<BackupResult> {
+	/** Month by month, what of `assets` the backup holds (as planned, plus what runs since copied). */
+	timeline(assets: readonly DescribedAsset[]): MonthBackupStatus[] {
+		const index = this.#state?.index;
+		return backupTimeline(
+			assets,
+			(file) => index?.has(fileKey(file.path, file.size, file.modifiedTime)) ?? false,
+			(file) => this.#inICloud.has(file.path),
+		);
+	}
+
+	async run(onProgress: (progress: BackupProgressView) => void): Promise<BackupResult> {
 		const folder = this.#folder;
 		const journal = this.#journal;
 		const state = this.#state;
 		const plan = this.#plan;
 		if (!folder || !journal || !state || !plan) throw new Error('plan() comes before run()');
 		this.#controller = new BackupController();
+		const preview = new CurrentFilePreview();
 		try {
-			return await runBackup({
+			const result = await runBackup({
 				files: this.#files,
 				folder,
 				plan,
@@ -111,8 +135,11 @@ export class BackupSession {
 				index: state.index,
 				hashers: this.#hashersOnce(),
 				control: this.#controller,
-				onProgress,
+				fileHead: preview.fileHead,
+				onProgress: (progress) => onProgress({ ...progress, preview: preview.of(progress.current?.devicePath) }),
 			});
+			for (const path of result.inICloud) this.#inICloud.add(path);
+			return result;
 		} finally {
 			this.#controller = undefined;
 			this.#plan = undefined;

@@ -2,14 +2,14 @@ import { AfcClient } from '../afc';
 import { DeviceError, isDeviceError } from '../errors';
 import { describeAssets, groupAssets, scanCameraRoll, type DescribedAsset } from '../library';
 import { createDemoUsb } from './demo-iphone';
-import { overviewOf, type LibraryOverview } from './library-overview';
+import { overviewOf, type LibraryOverview, type MonthBackupStatus } from './library-overview';
 import { IPhone, openTrustedSession, type TrustedSession } from '../iphone';
 import { tlsSessionSecurity } from '../lockdown';
-import type { BackupProgress, BackupResult, VerifyProgress, VerifyReport } from '../backup';
+import type { BackupResult, VerifyProgress, VerifyReport } from '../backup';
 import type { FolderLayout } from '../destination/types';
 import { AppDatabase, DexiePairRecordStore, forgetDevice, listDestinations, type PairRecordStore } from '../store';
-import { BackupSession, type PlanView } from './backup-session';
-import type { HostOs } from '../usb';
+import { BackupSession, type BackupProgressView, type PlanView } from './backup-session';
+import { listIPhones, udidFromSerialNumber, type HostOs } from '../usb';
 
 export interface ConnectedIPhone {
 	udid: string;
@@ -68,6 +68,21 @@ export class DeviceService {
 	}
 
 	/**
+	 * The UDID of an iPhone that is plugged in, that the page was granted on an earlier visit and that
+	 * this browser is paired with: one to reconnect to without asking anything.
+	 */
+	async pairedIPhone(): Promise<string | undefined> {
+		const usb = this.#usb();
+		if (!usb) return undefined;
+		const granted = await listIPhones(usb).catch(() => []);
+		for (const device of granted) {
+			const udid = udidFromSerialNumber(device.serialNumber ?? '');
+			if (udid && (await this.#store.get(udid).catch(() => undefined))) return udid;
+		}
+		return undefined;
+	}
+
+	/**
 	 * Connects to the iPhone the page was granted (`udid`), or with `demo` to a virtual iPhone that runs
 	 * in this worker, whose sample photos are fetched from `demo.mediaBase`.
 	 */
@@ -96,12 +111,12 @@ export class DeviceService {
 					? {
 							code: 'unplugged',
 							message: 'The iPhone was disconnected.',
-							advice: 'Check the cable, plug the iPhone back in and connect again. Nothing already copied is lost.',
+							advice: 'Check the cable and plug the iPhone back in: this page connects to it again by itself. Nothing already copied is lost.',
 						}
 					: {
 							code: reason.code,
 							message: `The connection to the iPhone broke: ${reason.message}`,
-							advice: reason.advice ?? 'Unplug the iPhone, plug it back in and connect again. Nothing already copied is lost.',
+							advice: reason.advice ?? 'Unplug the iPhone and plug it back in: this page connects to it again by itself. Nothing already copied is lost.',
 						},
 			);
 		});
@@ -169,8 +184,13 @@ export class DeviceService {
 	}
 
 	/** Runs the planned backup to the end, a pause, a cancel or a failure; `plan` again to go on. */
-	async startBackup(onProgress: (progress: BackupProgress) => void): Promise<BackupResult> {
+	async startBackup(onProgress: (progress: BackupProgressView) => void): Promise<BackupResult> {
 		return this.#backupSession().run(onProgress);
+	}
+
+	/** Month by month, what of the camera roll is in the backup now (after a run: with what it copied). */
+	backupTimeline(): MonthBackupStatus[] {
+		return this.#backupSession().timeline(this.#assets);
 	}
 
 	pause(): void {

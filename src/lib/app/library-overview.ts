@@ -1,4 +1,4 @@
-import { localDateTime, summarizeStorage, type DescribedAsset, type StorageSummary } from '../library';
+import { localDateTime, summarizeStorage, type AssetFile, type DescribedAsset, type StorageSummary } from '../library';
 
 /** One month of the camera roll, for the timeline. */
 export interface MonthTally {
@@ -16,10 +16,27 @@ export interface LibraryOverview {
 	device: { totalBytes: number; freeBytes: number };
 }
 
+/** One month of the camera roll against the backup, in items (a Live Photo is one). */
+export interface MonthBackupStatus {
+	/** `YYYY-MM`, or `unknown` for items without any date. */
+	month: string;
+	/** Every file of the item is in the backup. */
+	backedUp: number;
+	/** Some file of the item is still to be copied. */
+	notYet: number;
+	/** What is missing of the item cannot be copied over the cable: only in iCloud (or refused by the phone). */
+	cannotCopy: number;
+}
+
+/** The month an item was taken in, in the time where it was taken. */
+function monthOf(asset: DescribedAsset): string {
+	return localDateTime(asset.captureDate).slice(0, 7) || 'unknown';
+}
+
 export function overviewOf(assets: readonly DescribedAsset[], device: LibraryOverview['device']): LibraryOverview {
 	const months = new Map<string, MonthTally>();
 	for (const asset of assets) {
-		const month = localDateTime(asset.captureDate).slice(0, 7) || 'unknown';
+		const month = monthOf(asset);
 		const tally = months.get(month) ?? { month, assets: 0, bytes: 0 };
 		tally.assets++;
 		tally.bytes += asset.bytes;
@@ -30,4 +47,32 @@ export function overviewOf(assets: readonly DescribedAsset[], device: LibraryOve
 		months: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)),
 		device,
 	};
+}
+
+/**
+ * Month by month, how much of the camera roll is in the backup: `isBackedUp` says whether the backup
+ * holds a file as it is now on the phone. Files found unreadable, while describing or (`isInICloud`)
+ * by a backup that tried them, count apart: they cannot be copied over the cable.
+ */
+export function backupTimeline(
+	assets: readonly DescribedAsset[],
+	isBackedUp: (file: AssetFile) => boolean,
+	isInICloud: (file: AssetFile) => boolean = () => false,
+): MonthBackupStatus[] {
+	const months = new Map<string, MonthBackupStatus>();
+	for (const asset of assets) {
+		const month = monthOf(asset);
+		let status = months.get(month);
+		if (status === undefined) months.set(month, (status = { month, backedUp: 0, notYet: 0, cannotCopy: 0 }));
+		const missing = asset.files.filter((file) => !isBackedUp(file));
+		if (missing.length === 0) {
+			status.backedUp++;
+			continue;
+		}
+		const unreadable = new Set(asset.unreadableFiles);
+		if (asset.availability !== 'on-iphone') unreadable.add(asset.primary.path);
+		if (missing.every((file) => unreadable.has(file.path) || isInICloud(file))) status.cannotCopy++;
+		else status.notYet++;
+	}
+	return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
 }

@@ -26,6 +26,8 @@ export interface PumpOptions {
 	signal: AbortSignal;
 	gauge: BufferGauge;
 	onBytes: (bytes: number) => void;
+	/** Hands over a copy of the file's first `bytes` bytes (fewer for a shorter file), for a preview. */
+	head?: { bytes: number; take: (head: Uint8Array) => void };
 }
 
 export interface Pumped {
@@ -56,6 +58,14 @@ export async function pumpFile(
 	options.signal.addEventListener('abort', onAbort);
 	let bytes = 0;
 	let finished = false;
+	const head = options.head;
+	// Copied before the hasher may move the chunk to its worker.
+	let headBytes = head !== undefined && head.bytes > 0 ? new Uint8Array(head.bytes) : undefined;
+	const takeHead = (length: number) => {
+		if (headBytes === undefined || length === 0) return;
+		head!.take(length === headBytes.length ? headBytes : headBytes.subarray(0, length));
+		headBytes = undefined;
+	};
 	try {
 		for (;;) {
 			await options.proceed();
@@ -63,6 +73,11 @@ export async function pumpFile(
 			options.signal.throwIfAborted();
 			if (done) break;
 			const length = value.byteLength;
+			if (headBytes !== undefined) {
+				const copied = Math.min(length, headBytes.length - bytes);
+				headBytes.set(value.subarray(0, copied), bytes);
+				if (bytes + copied === headBytes.length) takeHead(headBytes.length);
+			}
 			bytes += length;
 			options.gauge.take(length);
 			try {
@@ -74,6 +89,7 @@ export async function pumpFile(
 			options.onBytes(length);
 			if (bytes > expectedSize) break;
 		}
+		takeHead(bytes);
 		await writer.close();
 		const digests = await hasher.digest();
 		finished = true;

@@ -244,6 +244,28 @@ describe('verification', () => {
 });
 
 describe('while it runs', () => {
+	it('hands over the first bytes of each file it was asked for, as they were read, across chunks', async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia, chunkSize: 40 * 1024 });
+		const heads = new Map<string, Uint8Array>();
+		const { plan } = await harness.backUp({
+			fileHead: {
+				bytesFor: (path) => (path.endsWith('.MOV') ? 0 : 100_000),
+				take: (path, head) => {
+					expect(heads.has(path)).toBe(false);
+					heads.set(path, head.slice());
+				},
+			},
+		});
+		const stills = plan.assets.flatMap((asset) => asset.files).filter((file) => !file.devicePath.endsWith('.MOV'));
+		expect([...heads.keys()].sort()).toEqual(stills.map((file) => file.devicePath).sort());
+		for (const file of stills) {
+			const bytes = await harness.roll.read(file.devicePath, 0, 100_000);
+			// A file shorter than asked for (an AAE sidecar) comes whole.
+			expect(heads.get(file.devicePath)).toEqual(bytes.subarray(0, Math.min(100_000, file.size)));
+		}
+		await harness.expectComplete();
+	});
+
 	it('reports progress: counts that add up, the current file, a speed and the time left', async () => {
 		const harness = new BackupHarness({ profile: 'small', realMedia, chunkSize: 64 * 1024 });
 		let clock = 0;

@@ -37,6 +37,11 @@ export interface RunBackupOptions {
 	/** Cancels too, like `control.cancel()`. */
 	signal?: AbortSignal;
 	onProgress?: (progress: BackupProgress) => void;
+	/**
+	 * The first bytes of each file as it is read, for a preview of what is being copied (an embedded
+	 * thumbnail): `bytesFor` says how many to keep of a file (0: none), `take` gets a copy of them.
+	 */
+	fileHead?: { bytesFor: (devicePath: string) => number; take: (devicePath: string, head: Uint8Array) => void };
 	/** At most one progress event per this many milliseconds, besides the first and last (default 250). */
 	progressIntervalMs?: number;
 	/** When the journal is written (default every 25 files or 5 s) and the manifest (every 500 files or 60 s). */
@@ -281,6 +286,7 @@ class BackupRun {
 				signal: this.#control.signal,
 				gauge: this.#gauge,
 				onBytes: (bytes) => this.#moved(bytes),
+				head: this.#headOf(devicePath),
 			});
 			if (pumped.bytes !== identity.size) return { wrongSize: pumped.bytes };
 			const sha256 = pumped.digests.sha256!;
@@ -299,6 +305,12 @@ class BackupRun {
 		} finally {
 			if (!kept) await pending.abort().catch(() => undefined);
 		}
+	}
+
+	#headOf(devicePath: string): { bytes: number; take: (head: Uint8Array) => void } | undefined {
+		const wanted = this.#o.fileHead;
+		if (wanted === undefined) return undefined;
+		return { bytes: wanted.bytesFor(devicePath), take: (head) => wanted.take(devicePath, head) };
 	}
 
 	/** Where the backup already holds these bytes (the same file renamed on the phone), if that file is still there. */

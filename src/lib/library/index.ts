@@ -24,6 +24,7 @@ export {
 	type ParsedDate,
 } from './capture-date';
 export { readImageMetadata, appleMediaGroupUuid, type ImageMetadata } from './image-metadata';
+export { readEmbeddedThumbnail, type EmbeddedThumbnail } from './embedded-thumbnail';
 export { readQuickTimeMetadata, type QuickTimeMetadata } from './quicktime-metadata';
 export {
 	DeviceFileSource,

@@ -1,0 +1,58 @@
+import 'fake-indexeddb/auto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BackupIndex, planBackup } from '../backup';
+import { BackupHarness } from '../backup/testing/backup-harness-node';
+import { describeAssets, groupAssets, localDateTime, scanCameraRoll, type DescribedAsset } from '../library';
+import { PROFILES, type RealMedia } from '../sim/camera-roll';
+import { loadRealMedia } from '../sim/camera-roll/real-media-node';
+import { fileKey } from '../store';
+import { backupTimeline, overviewOf } from './library-overview';
+
+let realMedia: RealMedia;
+beforeAll(async () => {
+	realMedia = await loadRealMedia();
+});
+
+async function described(harness: BackupHarness): Promise<DescribedAsset[]> {
+	return describeAssets(harness.files, groupAssets((await scanCameraRoll(harness.files)).files));
+}
+
+const total = (months: { backedUp: number; notYet: number; cannotCopy: number }[], key: 'backedUp' | 'notYet' | 'cannotCopy') =>
+	months.reduce((sum, month) => sum + month[key], 0);
+
+describe('the timeline of the camera roll against the backup', () => {
+	it('has the months of the overview, each item once', async () => {
+		const harness = new BackupHarness({ profile: { ...PROFILES.demo, items: 40, placeholderShare: 0.2 }, seed: 4, realMedia });
+		const assets = await described(harness);
+		const timeline = backupTimeline(assets, () => false);
+		const overview = overviewOf(assets, { totalBytes: 1, freeBytes: 0 });
+		expect(timeline.map((month) => month.month)).toEqual(overview.months.map((month) => month.month));
+		for (const [i, month] of timeline.entries()) {
+			expect(month.backedUp + month.notYet + month.cannotCopy).toBe(overview.months[i]!.assets);
+		}
+		// Nothing backed up: what can be copied is "not yet", the iCloud-only items are apart, as in the plan.
+		expect(total(timeline, 'backedUp')).toBe(0);
+		const plan = planBackup(assets, new BackupIndex());
+		expect(total(timeline, 'notYet')).toBe(plan.total.assets);
+		expect(total(timeline, 'cannotCopy')).toBeGreaterThan(0);
+		expect(total(timeline, 'notYet') + total(timeline, 'cannotCopy')).toBe(assets.length);
+		// Files a backup found only in iCloud count with them.
+		expect(total(backupTimeline(assets, () => false, () => true), 'cannotCopy')).toBe(assets.length);
+	});
+
+	it('moves what a backup copied to "backed up", and shows only the new photos as "not yet"', async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia });
+		const first = await harness.backUp();
+		const added = harness.roll.addPhotos(3);
+		const assets = await described(harness);
+		const backedUp = (file: { path: string; size: number; modifiedTime: number }) =>
+			first.state.index.has(fileKey(file.path, file.size, file.modifiedTime));
+		const timeline = backupTimeline(assets, backedUp);
+		expect(total(timeline, 'notYet')).toBe(3);
+		expect(total(timeline, 'backedUp')).toBe(assets.length - 3);
+		// "Not yet" is in the months the new photos were taken in, and nowhere else.
+		const newMonths = assets.filter((asset) => added.includes(asset.primary.path)).map((asset) => localDateTime(asset.captureDate).slice(0, 7));
+		expect(newMonths).toHaveLength(3);
+		expect(timeline.filter((month) => month.notYet > 0).map((month) => month.month)).toEqual([...new Set(newMonths)].sort());
+	});
+});
