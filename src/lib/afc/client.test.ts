@@ -295,6 +295,18 @@ describe('AfcClient against a misbehaving phone', () => {
 		expect(session.openFiles).toBe(0);
 	});
 
+	it('keeps a slow phone that goes on answering: the watchdog counts silence, not the time a read takes', async () => {
+		let answered = 0;
+		const { client } = connect({
+			client: { replyTimeoutMs: 150, readChunkSize: 64 * 1024, readsInFlight: 1 },
+			afcd: { beforeAnswer: () => new Promise<void>((resolve) => setTimeout(() => (answered++, resolve()), 10)) },
+		});
+		const bytes = await readAll(client.read('/DCIM/100APPLE/IMG_0003.MOV', 0, 2 * MiB));
+		expect(bytes.byteLength).toBe(2 * MiB);
+		// Each reply came 10 ms after its request, so the read as a whole outlasted the watchdog's 150 ms.
+		expect(answered).toBeGreaterThanOrEqual(32);
+	});
+
 	it('fails calls after close with connection-closed', async () => {
 		const { client, session } = connect();
 		await client.close();

@@ -10,6 +10,7 @@ import {
 	type BackupPlan,
 	type BackupProgress,
 	type BackupResult,
+	type Reconnect,
 	type BackupState,
 	type PlanSummary,
 	type VerifyProgress,
@@ -36,6 +37,12 @@ export interface PlanView extends PlanSummary {
 	leftoversRemoved: number;
 }
 
+/** The phone's files as the backup reaches them: the connection now, and a way to open it again. */
+export interface FileService {
+	files(): Promise<DeviceFiles>;
+	reconnect?: Reconnect;
+}
+
 /**
  * One iPhone and one picked folder: prepares (cleans up after an interrupted run, reads the manifest
  * and the journal), plans what is new, runs the backup and verifies it. Each plan starts from what is
@@ -45,7 +52,7 @@ export class BackupSession {
 	readonly #db: AppDatabase;
 	readonly #destination: DestinationRow;
 	readonly #device: BackupDeviceInfo;
-	readonly #files: DeviceFiles;
+	readonly #files: FileService;
 	#hashers: HasherFactory | undefined;
 	#folder: BackupFolder | undefined;
 	#journal: BackupJournal | undefined;
@@ -53,7 +60,7 @@ export class BackupSession {
 	#plan: BackupPlan | undefined;
 	#controller: BackupController | undefined;
 
-	private constructor(db: AppDatabase, destination: DestinationRow, device: BackupDeviceInfo, files: DeviceFiles) {
+	private constructor(db: AppDatabase, destination: DestinationRow, device: BackupDeviceInfo, files: FileService) {
 		this.#db = db;
 		this.#destination = destination;
 		this.#device = device;
@@ -64,7 +71,7 @@ export class BackupSession {
 		db: AppDatabase,
 		root: FileSystemDirectoryHandle,
 		device: BackupDeviceInfo,
-		files: DeviceFiles,
+		files: FileService,
 		layout: FolderLayout = 'by-month',
 	): Promise<BackupSession> {
 		await requireWritePermission(root);
@@ -104,7 +111,8 @@ export class BackupSession {
 		this.#controller = new BackupController();
 		try {
 			return await runBackup({
-				files: this.#files,
+				files: await this.#files.files(),
+				reconnect: this.#files.reconnect,
 				folder,
 				plan,
 				journal,
