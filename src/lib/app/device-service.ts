@@ -206,7 +206,11 @@ export class DeviceService {
 
 	/** The AFC connection, started once per session (and again after it broke). */
 	async #afc(): Promise<AfcClient> {
-		if (this.#files) return this.#files;
+		const current = this.#files;
+		if (current && current.failure === undefined) return current;
+		// A connection that broke after the backup gave up on it (or between backups) is opened anew.
+		void current?.close().catch(() => undefined);
+		this.#files = undefined;
 		const iphone = this.#iphone;
 		const session = this.#session;
 		if (!iphone || !session) throw new DeviceError('no-device', 'Connect the iPhone first.');

@@ -76,10 +76,16 @@ export async function createPendingFile(
 	);
 
 	const removeTemporary = async () => {
-		try {
-			await directory.removeEntry(temporary);
-		} catch {
-			// Gone already, or held by the browser a moment longer: removeLeftovers will find it.
+		// The browser may hold the file a moment after its writable was aborted: a run that goes on must
+		// not leave it behind, so it is asked again shortly before removeLeftovers is left to find it.
+		for (const wait of [0, 50, 250]) {
+			if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+			try {
+				await directory.removeEntry(temporary);
+				return;
+			} catch (error) {
+				if ((error as { name?: unknown } | null)?.name === 'NotFoundError') return;
+			}
 		}
 	};
 
