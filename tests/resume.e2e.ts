@@ -1,8 +1,9 @@
 /**
- * Interrupted backups finish: the browser killed mid-backup (a persistent profile, relaunched on the
- * same origin) ten times at seeded points, the cable pulled ten times at seeded byte offsets and plugged
- * back, the browser's journal lost. Each ends with the same complete, verified folder: nothing missing, nothing
- * twice, no temporary files. The seed is in the test's name; `FAULT_SEED=<seed>` replays a failure.
+ * Interrupted backups finish: the browser killed mid-backup ten times at seeded points (a persistent
+ * profile, relaunched on the same origin), the cable pulled ten times at seeded byte offsets and
+ * plugged back, the browser's journal lost. Each ends with the same complete, verified folder: nothing
+ * missing, nothing twice, no temporary files. The seed is in the test's name (and each point in a
+ * step's); `FAULT_SEED=<seed>` replays a failure.
  */
 import { expectCompleteBackup } from './harness/backup-folder-checks';
 import { FaultPhone, connectAndPlan, finish, seededPoints } from './harness/fault-phone';
