@@ -45,7 +45,7 @@ export class FaultPhone {
 			afc: {
 				...afc,
 				beforeAnswer: (request) => {
-					if (!self?.#armed || request.kind !== 'read') return;
+					if (self === undefined || !self.#armed || request.kind !== 'read') return;
 					return self.#onRead?.(++self.#reads, request);
 				},
 			},
