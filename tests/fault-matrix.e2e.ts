@@ -9,6 +9,7 @@ import { expectCompleteBackup } from './harness/backup-folder-checks';
 import { FaultPhone, backupStatus, connectAndPlan, finish } from './harness/fault-phone';
 import { expect, test } from './harness/fixtures';
 import { AfcStatus } from '../src/lib/afc/constants';
+import { LOCKDOWN_PORT } from '../src/lib/sim/virtual-iphone';
 
 test.setTimeout(120_000);
 
@@ -33,7 +34,7 @@ test('the lockdown session dropped mid-backup: a new one is opened when the file
 	await connectAndPlan(page, 'new');
 	faults.arm((read) => {
 		// lockdownd hangs up first; copying goes on, over the file connection, until that breaks too.
-		if (read === 10) faults.phone.mux.resetConnections(62078, 'session dropped');
+		if (read === 10) faults.phone.mux.resetConnections(LOCKDOWN_PORT, 'session dropped');
 		if (read === 25) faults.resetFileConnections();
 	});
 	await finish(page);
