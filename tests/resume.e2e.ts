@@ -1,10 +1,12 @@
 /**
- * Interrupted backups finish: the browser killed mid-backup (a persistent profile, relaunched on the
- * same origin), the cable pulled mid-file and plugged back, the browser's journal lost. Each ends with
- * the same complete, verified folder: nothing missing, nothing twice, no temporary files.
+ * Interrupted backups finish: the browser killed mid-backup ten times at seeded points (a persistent
+ * profile, relaunched on the same origin), the cable pulled ten times at seeded byte offsets and
+ * plugged back, the browser's journal lost. Each ends with the same complete, verified folder: nothing
+ * missing, nothing twice, no temporary files. The seed is in the test's name (and each point in a
+ * step's); `FAULT_SEED=<seed>` replays a failure.
  */
-import type { Page } from '@playwright/test';
 import { expectCompleteBackup } from './harness/backup-folder-checks';
+import { FaultPhone, connectAndPlan, finish, seededPoints } from './harness/fault-phone';
 import { expect, test } from './harness/fixtures';
 import { launchPersistent, withProfile } from './harness/persistent';
 import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
@@ -12,96 +14,61 @@ import { tlsDeviceSecurity } from '../src/lib/sim/lockdownd';
 import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
 
 /**
- * A phone whose afcd stops answering at the `cut`-th file read once `arm()` was called (the backup's
- * reads, not the scan's), so a test interrupts the backup at a chosen point instead of after a sleep.
+ * Ten interruptions of one backup each, at seeded points counted from each start: file reads for the
+ * browser, bytes on the cable for the pulls. SMALL_ROLL's backup needs at least 91 reads of 1 MiB and
+ * moves 79 MB, so even the ten largest points together leave part of it for after the last one.
  */
-async function phoneWithCut(cut: number) {
-	let armed = false;
-	let reads = 0;
-	let reached!: () => void;
-	const cutReached = new Promise<void>((resolve) => (reached = resolve));
-	const phone = await VirtualIPhone.create({
-		security: tlsDeviceSecurity,
-		lockdown: { trust: { pendingPolls: 0 } },
-		cameraRoll: { profile: 'demo', realMedia: await loadRealMedia() },
-		afc: {
-			beforeAnswer: (request) => {
-				if (!armed || request.kind !== 'read') return;
-				reads++;
-				if (reads === cut) reached();
-				// Past the cut this connection hangs: what was in flight when the browser died or the cable went.
-				if (reads >= cut) return new Promise<void>(() => undefined);
-			},
-		},
-	});
-	return {
-		phone,
-		cutReached,
-		arm: () => void (armed = true),
-		disarm: () => void (armed = false),
-	};
-}
+const KILLS = seededPoints(10, 8, 0x5eed_0001);
+const PULLS = seededPoints(10, 6_000_000, 0x5eed_0002);
 
-async function connectAndPlan(page: Page, folder: 'new' | 'again') {
-	await page.goto('/');
-	// Coming back, the paired phone reconnects by itself.
-	if (folder === 'new') await page.getByRole('button', { name: 'Connect iPhone' }).click();
-	await expect(page.getByTestId('library-counts')).toBeVisible({ timeout: 60_000 });
-	if (folder === 'new') await page.getByRole('button', { name: 'Choose backup folder' }).click();
-	else await page.getByRole('button', { name: /Back up to .* again/ }).click();
-	await expect(page.getByTestId('plan-summary')).toBeVisible({ timeout: 60_000 });
-}
-
-async function finish(page: Page) {
-	await page.getByRole('button', { name: 'Start backup' }).click();
-	await expect(page.getByRole('status', { name: 'Backup status' })).toContainText('Backup complete', { timeout: 120_000 });
-}
-
-for (const cut of [2, 25]) {
-	test(`the browser killed at file read ${cut}, then relaunched, finishes the same backup`, async ({ usb }) => {
-		test.setTimeout(240_000);
-		const { phone, cutReached, arm, disarm } = await phoneWithCut(cut);
-		usb.plug(phone.hardware);
-		await withProfile(async (profile) => {
-			let { context, page } = await launchPersistent(usb, profile);
-			await connectAndPlan(page, 'new');
-			arm();
-			await page.getByRole('button', { name: 'Start backup' }).click();
-			await cutReached;
-			const closed = new Promise((resolve) => context.once('close', resolve));
-			(await context.newCDPSession(page)).send('Browser.crash').catch(() => undefined);
-			await closed;
-			disarm();
-
-			({ context, page } = await launchPersistent(usb, profile));
-			await connectAndPlan(page, 'again');
-			await finish(page);
-			await expectCompleteBackup(page, usb.pickedFolder, phone);
-			await context.close();
-		});
-	});
-}
-
-for (const cut of [3, 30]) {
-	test(`the cable pulled at file read ${cut} and plugged back finishes the same backup`, async ({ page, usb }) => {
-		test.setTimeout(240_000);
-		const { phone, cutReached, arm, disarm } = await phoneWithCut(cut);
-		usb.plug(phone.hardware);
+test(`the browser killed ten times mid-backup (seed ${KILLS.seed}: at reads ${KILLS.points.join(', ')}), relaunched each time, finishes the same backup`, async ({ usb }) => {
+	test.setTimeout(240_000);
+	const faults = await FaultPhone.create();
+	expect(KILLS.points.reduce((a, b) => a + b)).toBeLessThan(faults.leastReads);
+	usb.plug(faults.phone.hardware);
+	await withProfile(async (profile) => {
+		let { context, page } = await launchPersistent(usb, profile);
 		await connectAndPlan(page, 'new');
-		arm();
-		await page.getByRole('button', { name: 'Start backup' }).click();
-		await cutReached;
-		phone.unplug();
-		await expect(page.getByRole('alert').first()).toContainText('disconnected');
-		disarm();
-
-		usb.plug(phone.replug());
-		await connectAndPlan(page, 'again');
+		for (const [i, cut] of KILLS.points.entries()) {
+			await test.step(`killed at read ${cut} of start ${i + 1}`, async () => {
+				const cutReached = faults.cutAt(cut);
+				await page.getByRole('button', { name: 'Start backup' }).click();
+				await cutReached;
+				const closed = new Promise((resolve) => context.once('close', resolve));
+				(await context.newCDPSession(page)).send('Browser.crash').catch(() => undefined);
+				await closed;
+				faults.disarm();
+				({ context, page } = await launchPersistent(usb, profile));
+				await connectAndPlan(page, 'again');
+			});
+		}
 		await finish(page);
-		await expectCompleteBackup(page, usb.pickedFolder, phone);
-		expect(phone.mux.violations).toEqual([]);
+		await expectCompleteBackup(page, usb.pickedFolder, faults.phone);
+		await context.close();
 	});
-}
+});
+
+test(`the cable pulled ten times mid-backup (seed ${PULLS.seed}: ${PULLS.points.join(', ')} bytes in), plugged back each time, finishes the same backup`, async ({ page, usb }) => {
+	test.setTimeout(240_000);
+	const faults = await FaultPhone.create();
+	const { phone } = faults;
+	expect(PULLS.points.reduce((a, b) => a + b)).toBeLessThan(faults.photoBytes);
+	usb.plug(phone.hardware);
+	await connectAndPlan(page, 'new');
+	for (const [i, offset] of PULLS.points.entries()) {
+		await test.step(`pulled ${offset} bytes into start ${i + 1}`, async () => {
+			// Bytes on the cable, both ways, from the click on: the pull lands inside a file, a request or an answer.
+			phone.hardware.faults.unplugAfter(offset);
+			await page.getByRole('button', { name: 'Start backup' }).click();
+			await expect(page.getByRole('alert').first()).toContainText('disconnected', { timeout: 60_000 });
+			usb.plug(phone.replug());
+			await connectAndPlan(page, 'again');
+		});
+	}
+	await finish(page);
+	await expectCompleteBackup(page, usb.pickedFolder, phone);
+	expect(phone.mux.violations).toEqual([]);
+});
 
 test('with the browser’s journal gone, the folder’s own manifest is enough: nothing is copied again', async ({ page, usb }) => {
 	test.setTimeout(240_000);

@@ -1,5 +1,5 @@
 import { createSHA256 } from 'hash-wasm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createChannelPair, type ByteChannel } from '../streams/byte-channel';
 import { serveAfc, type AfcdOptions } from '../sim/afcd/afcd';
 import { createTestFileSystem, syntheticBytes, type TestFileSpec } from '../sim/afcd/test-file-system';
@@ -291,6 +291,7 @@ describe('AfcClient against a misbehaving phone', () => {
 		});
 		await expect(readAll(client.read('/DCIM/100APPLE/IMG_0001.JPG'))).rejects.toMatchObject({ code: 'timeout' });
 		await expect(client.list('/')).rejects.toMatchObject({ code: 'timeout' });
+		expect(client.failure).toMatchObject({ code: 'timeout', message: 'The iPhone stopped answering file requests.' });
 		// The watchdog hung up; afcd sees the connection end.
 		await session.done;
 		expect(session.openFiles).toBe(0);
@@ -338,8 +339,29 @@ describe('AfcClient against a misbehaving phone', () => {
 		await expect(client.list('/Books')).rejects.toMatchObject({ code: 'protocol' });
 	});
 
+	it('keeps a slow phone that goes on answering: the watchdog counts silence, not the time a read takes', async () => {
+		vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+		try {
+			let answered = 0;
+			const { client } = connect({
+				client: { replyTimeoutMs: 150, readChunkSize: 64 * 1024, readsInFlight: 3 },
+				// Three reads in flight, answered 100 ms apart: never 150 ms of silence, over 3 s in all.
+				afcd: { beforeAnswer: () => new Promise<void>((resolve) => setTimeout(() => (answered++, resolve()), 100)) },
+			});
+			let settled = false;
+			const reading = readAll(client.read('/DCIM/100APPLE/IMG_0003.MOV', 0, 2 * MiB)).finally(() => (settled = true));
+			for (let step = 0; step < 100 && !settled; step++) await vi.advanceTimersByTimeAsync(100);
+			expect((await reading).byteLength).toBe(2 * MiB);
+			expect(answered).toBeGreaterThanOrEqual(33); // the open and 32 reads: 3.3 s against a 150 ms watchdog
+			expect(client.failure).toBeUndefined();
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
 	it('fails calls after close with connection-closed', async () => {
 		const { client, session } = connect();
+		expect(client.failure).toBeUndefined();
 		await client.close();
 		await expect(client.list('/')).rejects.toMatchObject({ code: 'connection-closed' });
 		await session.done;

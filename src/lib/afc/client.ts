@@ -162,6 +162,11 @@ export class AfcClient implements DeviceFiles {
 		}
 	}
 
+	/** Why the connection ended (reset, silent past the watchdog, closed), or undefined while it works. */
+	get failure(): DeviceError | undefined {
+		return this.#connection.failure;
+	}
+
 	/** Ends the connection; calls still waiting fail with 'connection-closed'. */
 	close(): Promise<void> {
 		return this.#connection.close();

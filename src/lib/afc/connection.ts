@@ -66,6 +66,11 @@ export class AfcConnection {
 		});
 	}
 
+	/** Why the connection ended (it takes no more requests), or undefined while it works. */
+	get failure(): DeviceError | undefined {
+		return this.#failure;
+	}
+
 	/** Fails what is waiting with 'connection-closed' and closes the channel. */
 	async close(): Promise<void> {
 		this.#fail(new DeviceError('connection-closed', 'The file connection to the iPhone was closed.'));

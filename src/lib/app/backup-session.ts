@@ -10,6 +10,7 @@ import {
 	type BackupPlan,
 	type BackupProgress,
 	type BackupResult,
+	type Reconnect,
 	type BackupState,
 	type PlanSummary,
 	type VerifyProgress,
@@ -45,6 +46,12 @@ export interface BackupProgressView extends BackupProgress {
 	preview: CurrentPreview | undefined;
 }
 
+/** The phone's files as the backup reaches them: the connection now, and a way to open it again. */
+export interface FileService {
+	files(): Promise<DeviceFiles>;
+	reconnect?: Reconnect;
+}
+
 /**
  * One iPhone and one picked folder: prepares (cleans up after an interrupted run, reads the manifest
  * and the journal), plans what is new, runs the backup and verifies it. Each plan starts from what is
@@ -54,7 +61,7 @@ export class BackupSession {
 	readonly #db: AppDatabase;
 	readonly #destination: DestinationRow;
 	readonly #device: BackupDeviceInfo;
-	readonly #files: DeviceFiles;
+	readonly #files: FileService;
 	#hashers: HasherFactory | undefined;
 	#folder: BackupFolder | undefined;
 	#journal: BackupJournal | undefined;
@@ -64,7 +71,7 @@ export class BackupSession {
 	/** Phone files the last attempt found only in iCloud, for the timeline. */
 	#inICloud = new Set<string>();
 
-	private constructor(db: AppDatabase, destination: DestinationRow, device: BackupDeviceInfo, files: DeviceFiles) {
+	private constructor(db: AppDatabase, destination: DestinationRow, device: BackupDeviceInfo, files: FileService) {
 		this.#db = db;
 		this.#destination = destination;
 		this.#device = device;
@@ -75,7 +82,7 @@ export class BackupSession {
 		db: AppDatabase,
 		root: FileSystemDirectoryHandle,
 		device: BackupDeviceInfo,
-		files: DeviceFiles,
+		files: FileService,
 		layout: FolderLayout = 'by-month',
 	): Promise<BackupSession> {
 		await requireWritePermission(root);
@@ -128,7 +135,8 @@ export class BackupSession {
 		const preview = new CurrentFilePreview();
 		try {
 			const result = await runBackup({
-				files: this.#files,
+				files: await this.#files.files(),
+				reconnect: this.#files.reconnect,
 				folder,
 				plan,
 				journal,

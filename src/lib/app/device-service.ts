@@ -5,11 +5,15 @@ import { createDemoUsb } from './demo-iphone';
 import { overviewOf, type LibraryOverview, type MonthBackupStatus } from './library-overview';
 import { IPhone, openTrustedSession, type TrustedSession } from '../iphone';
 import { tlsSessionSecurity } from '../lockdown';
-import type { BackupResult, VerifyProgress, VerifyReport } from '../backup';
+import type { BackupResult, Reconnect, VerifyProgress, VerifyReport } from '../backup';
 import type { FolderLayout } from '../destination/types';
 import { AppDatabase, DexiePairRecordStore, forgetDevice, listDestinations, type PairRecordStore } from '../store';
 import { BackupSession, type BackupProgressView, type PlanView } from './backup-session';
 import { listIPhones, udidFromSerialNumber, type HostOs } from '../usb';
+import { reopenFiles } from './reopen-files';
+
+/** How long the phone may leave a file request unanswered before the connection counts as stalled. */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 export interface ConnectedIPhone {
 	udid: string;
@@ -60,6 +64,7 @@ export class DeviceService {
 	#files: AfcClient | undefined;
 	#assets: DescribedAsset[] = [];
 	#closing = false;
+	#stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS;
 
 	constructor(usb: () => USB, db: AppDatabase = new AppDatabase()) {
 		this.#usb = usb;
@@ -84,13 +89,17 @@ export class DeviceService {
 
 	/**
 	 * Connects to the iPhone the page was granted (`udid`), or with `demo` to a virtual iPhone that runs
-	 * in this worker, whose sample photos are fetched from `demo.mediaBase`.
+	 * in this worker, whose sample photos are fetched from `demo.mediaBase`. `stallTimeoutMs`: how long a
+	 * file request may go unanswered before the stall watchdog drops the connection and the backup
+	 * reconnects (30 s by default; tests shorten it).
 	 */
 	async connect(
-		options: { udid?: string; os?: HostOs; demo?: { mediaBase: string; setup?: string } },
+		options: { udid?: string; os?: HostOs; demo?: { mediaBase: string; setup?: string }; stallTimeoutMs?: number },
 		events: DeviceEvents = {},
 	): Promise<ConnectedIPhone> {
 		await this.disconnect();
+		const stall = options.stallTimeoutMs;
+		this.#stallTimeoutMs = stall !== undefined && stall >= 100 && stall <= 600_000 ? stall : DEFAULT_STALL_TIMEOUT_MS;
 		const usb = options.demo
 			? (await createDemoUsb((name) => fetch(new URL(name, options.demo!.mediaBase)), options.demo.setup)).usb
 			: this.#usb();
@@ -173,7 +182,7 @@ export class DeviceService {
 	async useFolder(root: FileSystemDirectoryHandle, layout?: FolderLayout): Promise<{ name: string }> {
 		const device = this.#connected;
 		if (!device) throw new DeviceError('no-device', 'Connect the iPhone first.');
-		this.#backup = await BackupSession.open(this.#db, root, device, await this.#afc(), layout);
+		this.#backup = await BackupSession.open(this.#db, root, device, { files: () => this.#afc(), reconnect: this.#reconnect }, layout);
 		return { name: root.name };
 	}
 
@@ -215,15 +224,36 @@ export class DeviceService {
 		return this.#backup;
 	}
 
-	/** The AFC connection, started once per session. */
+	/** The AFC connection, started once per session (and again after it broke). */
 	async #afc(): Promise<AfcClient> {
-		if (this.#files) return this.#files;
+		const current = this.#files;
+		if (current && current.failure === undefined) return current;
+		// A connection that broke after the backup gave up on it (or between backups) is opened anew.
+		void current?.close().catch(() => undefined);
+		this.#files = undefined;
 		const iphone = this.#iphone;
 		const session = this.#session;
 		if (!iphone || !session) throw new DeviceError('no-device', 'Connect the iPhone first.');
 		const service = await session.lockdown.startService('com.apple.afc', { escrowBag: session.record.escrowBag });
-		this.#files = new AfcClient(await iphone.connect(service.port));
+		this.#files = new AfcClient(await iphone.connect(service.port), { replyTimeoutMs: this.#stallTimeoutMs });
 		return this.#files;
+	}
+
+	/** For the backup: the file connection broke (reset, or stalled) with the phone still there. */
+	readonly #reconnect: Reconnect = (_failure, control) => {
+		const broken = this.#files;
+		this.#files = undefined;
+		void broken?.close().catch(() => undefined);
+		return reopenFiles({ openFiles: () => this.#afc(), renewSession: () => this.#renewSession() }, control);
+	};
+
+	/** A new lockdown session with the stored pairing, in place of one the phone dropped. */
+	async #renewSession(): Promise<void> {
+		const iphone = this.#iphone;
+		if (!iphone) throw new DeviceError('unplugged', 'The iPhone was disconnected.');
+		const stale = this.#session;
+		this.#session = await openTrustedSession(iphone, { store: this.#store });
+		void stale?.lockdown.close().catch(() => undefined);
 	}
 
 	/** Unpairs the connected phone (when it is connected) and deletes this computer's pairing with it. */

@@ -98,7 +98,8 @@ export async function pumpFile(
 		options.signal.removeEventListener('abort', onAbort);
 		if (!finished) {
 			hasher.discard();
-			void writer.abort().catch(() => undefined);
+			// Awaited: the caller removes the temporary file next, which the browser refuses while it is open.
+			await writer.abort().catch(() => undefined);
 		}
 		void reader.cancel().catch(() => undefined);
 		reader.releaseLock();

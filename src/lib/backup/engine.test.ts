@@ -4,7 +4,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HashService, remoteHashers } from '../hash';
 import { PROFILES, type CameraRollProfile, type RealMedia } from '../sim/camera-roll';
 import { loadRealMedia } from '../sim/camera-roll/real-media-node';
+import { DeviceError } from '../errors';
 import { BackupController } from './controller';
+import { MAX_RECONNECTS_WITHOUT_PROGRESS, type Reconnect } from './engine';
 import type { BackupProgress } from './progress';
 import { BackupHarness } from './testing/backup-harness-node';
 
@@ -325,6 +327,113 @@ describe('while it runs', () => {
 		expect(result.outcome).toBe('complete');
 		expect(events.some((event) => event.phase === 'copying' && event.files.done === doneWhenPaused && events.indexOf(event) > events.findIndex((e) => e.phase === 'paused'))).toBe(true);
 		await harness.expectComplete();
+	});
+});
+
+describe('when the file connection breaks', () => {
+	const reset = () => new DeviceError('connection-reset', 'The iPhone closed the file connection.');
+	const VIDEO = '/DCIM/103APPLE/IMG_3582.MOV';
+
+	it('reconnects and copies the interrupted file again from its start; nothing twice, no temporary file', async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia, chunkSize: 64 * 1024 });
+		let broken = false;
+		harness.files.tap = (path, position) => {
+			if (!broken && path === VIDEO && position >= 256 * 1024) {
+				broken = true;
+				throw reset();
+			}
+		};
+		const failures: string[] = [];
+		const reconnect: Reconnect = async (failure) => {
+			failures.push(failure.code);
+			return harness.files;
+		};
+		const events: BackupProgress[] = [];
+		const { result, reads } = await harness.backUp({ reconnect, progressIntervalMs: 0, onProgress: (p) => events.push(p) });
+		expect(result).toMatchObject({ outcome: 'complete', failed: [], copied: { files: 8 } });
+		expect(failures).toEqual(['connection-reset']);
+		expect(reads.filter((path) => path === VIDEO)).toHaveLength(2);
+		expect(events.find((event) => event.phase === 'reconnecting')?.waiting).toMatchObject({ code: 'connection-reset' });
+		expect(events.at(-1)?.phase).toBe('finished');
+		await harness.expectComplete();
+	});
+
+	it('tells what the reconnection waits for (a locked phone) and goes on once it is done', async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia, chunkSize: 64 * 1024 });
+		let broken = false;
+		harness.files.tap = (path) => {
+			if (!broken && path === VIDEO) {
+				broken = true;
+				throw new DeviceError('timeout', 'The iPhone stopped answering file requests.');
+			}
+		};
+		const events: BackupProgress[] = [];
+		const reconnect: Reconnect = async (_failure, { waiting }) => {
+			waiting(new DeviceError('locked', 'Unlock your iPhone.'));
+			return harness.files;
+		};
+		const { result } = await harness.backUp({ reconnect, progressIntervalMs: 0, onProgress: (p) => events.push(p) });
+		expect(result.outcome).toBe('complete');
+		const waits = events.filter((event) => event.phase === 'reconnecting').map((event) => event.waiting?.code);
+		expect(waits).toEqual(['timeout', 'locked']);
+		expect(events.filter((event) => event.phase !== 'reconnecting').every((event) => event.waiting === undefined)).toBe(true);
+		await harness.expectComplete();
+	});
+
+	it(`stops after ${MAX_RECONNECTS_WITHOUT_PROGRESS} reconnections without a file finished; what was done is kept and the next run finishes`, async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia, chunkSize: 64 * 1024 });
+		harness.files.tap = (path, position) => {
+			if (path === VIDEO && position > 0) throw reset();
+		};
+		let reconnects = 0;
+		const { result } = await harness.backUp({ reconnect: async () => (reconnects++, harness.files) });
+		expect(result.outcome).toBe('stopped');
+		expect(result.error?.code).toBe('connection-reset');
+		expect(reconnects).toBe(MAX_RECONNECTS_WITHOUT_PROGRESS);
+		expect(harness.folderFiles().leftovers).toEqual([]);
+		expect(harness.manifest().entries.length).toBe(result.copied.files);
+
+		const done = new Set(harness.manifest().entries.map((entry) => entry.devicePath));
+		harness.files.tap = undefined;
+		const next = await harness.backUp();
+		expect(next.plan.total.files).toBe(8 - result.copied.files);
+		expect(next.reads.filter((path) => done.has(path))).toEqual([]);
+		await harness.expectComplete();
+	});
+
+	it('without a way to reconnect, or when reconnecting fails, stops with the failure for the person to resume', async () => {
+		for (const reconnect of [undefined, async () => Promise.reject(new DeviceError('unplugged', 'The iPhone was disconnected.'))]) {
+			const harness = new BackupHarness({ profile: 'small', realMedia, chunkSize: 64 * 1024 });
+			let broken = false;
+			harness.files.tap = (path) => {
+				if (!broken && path === VIDEO) {
+					broken = true;
+					throw reset();
+				}
+			};
+			const { result } = await harness.backUp({ reconnect });
+			expect(result.outcome).toBe('stopped');
+			expect(result.error?.code).toBe(reconnect === undefined ? 'connection-reset' : 'unplugged');
+			expect(harness.folderFiles().leftovers).toEqual([]);
+			harness.files.tap = undefined;
+			await harness.backUp();
+			await harness.expectComplete();
+		}
+	});
+
+	it('is cancelled while it waits to reconnect', async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia, chunkSize: 64 * 1024 });
+		harness.files.tap = (path) => {
+			if (path === VIDEO) throw reset();
+		};
+		const control = new BackupController();
+		const reconnect: Reconnect = (_failure, { signal }) => {
+			queueMicrotask(() => control.cancel());
+			return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+		};
+		const { result } = await harness.backUp({ reconnect, control });
+		expect(result.outcome).toBe('cancelled');
+		expect(harness.folderFiles().leftovers).toEqual([]);
 	});
 });
 

@@ -8,7 +8,7 @@ import { fileKey, type RunOutcome } from '../store';
 import type { BackupIndex } from './backup-index';
 import { BackupController } from './controller';
 import { BufferGauge, pumpFile, readBackMatches } from './copy-file';
-import { failureInfo, type FailureInfo, failureScope, fileChangedError, sizeMismatchError, verifyFailedError } from './failures';
+import { failureInfo, type FailureInfo, failureScope, fileChangedError, isConnectionLoss, sizeMismatchError, verifyFailedError } from './failures';
 import type { BackupJournal, JournalRecord } from './journal';
 import type { BackupPlan, PlannedAsset, PlannedFile } from './planner';
 import { type BackupProgress, SpeedMeter } from './progress';
@@ -19,8 +19,26 @@ export interface CheckpointInterval {
 	seconds: number;
 }
 
+/**
+ * Opens the phone's file service again after its connection broke (`failure`: reset, or silent past
+ * the stall watchdog) and answers the new one. It may wait, for the phone to be unlocked say, telling
+ * the person why through `waiting`; it gives up by throwing, and stops waiting once `signal` aborts.
+ */
+export type Reconnect = (
+	failure: DeviceError,
+	control: { signal: AbortSignal; waiting: (reason: DeviceError) => void },
+) => Promise<DeviceFiles>;
+
+/** Reconnections in a row without a file finished in between before the run stops: a phone that breaks every connection at once is not helped by more. */
+export const MAX_RECONNECTS_WITHOUT_PROGRESS = 3;
+
 export interface RunBackupOptions {
 	files: DeviceFiles;
+	/**
+	 * Without it, a broken file connection stops the run (the next one resumes). With it, the engine
+	 * reconnects and copies the interrupted file again from its start, as often as files get finished.
+	 */
+	reconnect?: Reconnect;
 	folder: BackupFolder;
 	plan: BackupPlan;
 	journal: BackupJournal;
@@ -128,11 +146,15 @@ class BackupRun {
 	/** Bytes of the files handled so far; the current file's bytes are added as they come. */
 	#handledBytes = 0;
 	#bytesTotal: number;
+	/** The phone's files: replaced by each reconnection. */
+	#files: DeviceFiles;
+	#reconnectsWithoutProgress = 0;
 	#checkpointing: Promise<void> = Promise.resolve();
 
 	constructor(options: RunBackupOptions) {
 		this.#o = options;
 		this.#control = options.control ?? new BackupController();
+		this.#files = options.files;
 		this.#now = options.now ?? Date.now;
 		this.#verify = options.verify ?? true;
 		this.#journalEvery = { ...DEFAULT_JOURNAL_CHECKPOINT, ...options.checkpoints?.journal };
@@ -247,11 +269,16 @@ class BackupRun {
 					throw fileChangedError(file.devicePath);
 				}
 				redone = true;
-				const info = await this.#o.files.stat(file.devicePath);
+				const info = await this.#files.stat(file.devicePath);
 				stated = identity;
 				this.#bytesTotal += info.size - identity.size;
 				identity = { size: info.size, modifiedTime: info.modifiedTime, birthTime: info.birthTime };
 			} catch (error) {
+				if (isConnectionLoss(error) && this.#o.reconnect !== undefined) {
+					// The temporary copy is gone with the attempt: the file starts over on the new connection.
+					await this.#reconnect(error, this.#o.reconnect);
+					continue;
+				}
 				if (failureScope(error) !== 'file') throw error;
 				if (isDeviceError(error, 'verify-failed') && !redone) {
 					redone = true;
@@ -269,7 +296,8 @@ class BackupRun {
 		identity: Identity,
 		target: PlacedFile,
 	): Promise<{ kind: 'copied' | 'deduplicated'; path: string; sha256: string } | { wrongSize: number }> {
-		const { folder, files, hashers } = this.#o;
+		const { folder, hashers } = this.#o;
+		const files = this.#files;
 		const proceed = () => this.#control.proceed();
 		const current = this.#progress.current;
 		if (current !== undefined) {
@@ -311,6 +339,29 @@ class BackupRun {
 		const wanted = this.#o.fileHead;
 		if (wanted === undefined) return undefined;
 		return { bytes: wanted.bytesFor(devicePath), take: (head) => wanted.take(devicePath, head) };
+	}
+
+	/** Opens the file service again; the run stops (with `failure`) after too many attempts in a row. */
+	async #reconnect(failure: DeviceError, reconnect: Reconnect): Promise<void> {
+		if (++this.#reconnectsWithoutProgress > MAX_RECONNECTS_WITHOUT_PROGRESS) throw failure;
+		const progress = this.#progress;
+		progress.phase = 'reconnecting';
+		progress.waiting = failureInfo(failure);
+		this.#emit(true);
+		try {
+			this.#files = await reconnect(failure, {
+				signal: this.#control.signal,
+				waiting: (reason) => {
+					progress.waiting = failureInfo(reason);
+					this.#emit(true);
+				},
+			});
+		} finally {
+			progress.phase = this.#control.paused ? 'paused' : 'copying';
+			delete progress.waiting;
+			this.#speed.reset(this.#now());
+			this.#emit(true);
+		}
 	}
 
 	/** Where the backup already holds these bytes (the same file renamed on the phone), if that file is still there. */
@@ -359,6 +410,7 @@ class BackupRun {
 		const progress = this.#progress;
 		progress.files.done++;
 		this.#handledFiles++;
+		this.#reconnectsWithoutProgress = 0;
 		if (outcome.kind === 'copied' || outcome.kind === 'deduplicated') {
 			const { identity, path, sha256 } = outcome;
 			const key = fileKey(file.devicePath, identity.size, identity.modifiedTime);

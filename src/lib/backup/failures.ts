@@ -16,6 +16,17 @@ const FOLDER_FILE_CODES: ReadonlySet<DeviceErrorCode> = new Set<DeviceErrorCode>
 
 export type FailureScope = 'file' | 'run';
 
+/**
+ * The file connection broke while the phone is still there: the phone reset it, or said nothing for
+ * longer than the stall watchdog allows. Opening the file service again may well cure it; a pulled
+ * cable ('unplugged') or a closed connection ('connection-closed': we closed it) it does not.
+ */
+const CONNECTION_LOSS_CODES: ReadonlySet<DeviceErrorCode> = new Set<DeviceErrorCode>(['connection-reset', 'timeout']);
+
+export function isConnectionLoss(error: unknown): error is DeviceError {
+	return isDeviceError(error) && CONNECTION_LOSS_CODES.has(error.code);
+}
+
 export function failureScope(error: unknown): FailureScope | undefined {
 	if (!isDeviceError(error)) return undefined;
 	return isFileLevelFailure(error) || FOLDER_FILE_CODES.has(error.code) ? 'file' : 'run';

@@ -12,8 +12,8 @@
  */
 export { BackupIndex, doneEntry } from './backup-index';
 export { BackupController } from './controller';
-export { runBackup, type BackupResult, type CheckpointInterval, type RunBackupOptions } from './engine';
-export { failureScope, type FailureInfo, type FailureScope } from './failures';
+export { MAX_RECONNECTS_WITHOUT_PROGRESS, runBackup, type BackupResult, type CheckpointInterval, type Reconnect, type RunBackupOptions } from './engine';
+export { failureScope, isConnectionLoss, type FailureInfo, type FailureScope } from './failures';
 export { BackupJournal, type DeviceIdentity, type JournalRecord, type RunSummary } from './journal';
 export {
 	planBackup,

@@ -1,6 +1,9 @@
 /** What the page hears while a backup runs. Plain data: it crosses to the page by postMessage. */
 export interface BackupProgress {
-	phase: 'copying' | 'paused' | 'finished';
+	/** 'reconnecting': the connection to the phone broke and is being opened again (see `waiting`). */
+	phase: 'copying' | 'paused' | 'reconnecting' | 'finished';
+	/** While reconnecting: why, or what the person must do first (unlock the phone). */
+	waiting?: { code: string; message: string; advice?: string };
 	/** Handled so far (copied, found already there, in iCloud or failed) of the plan's total. */
 	assets: { done: number; total: number };
 	files: { done: number; total: number };
