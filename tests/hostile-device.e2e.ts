@@ -26,6 +26,12 @@ test('backs up a lying phone: failures shown with reasons, nothing outside the i
 	await page.goto('/');
 	await page.getByRole('button', { name: 'Connect iPhone' }).click();
 	await expect(page.getByTestId('library-counts')).toBeVisible({ timeout: 60_000 });
+	// Names with a slash or a NUL cannot be file names: the page says they were left out, and shows
+	// them with their control characters escaped.
+	const leftOut = page.getByTestId('left-out');
+	await expect(leftOut).toContainText('left out');
+	await expect(leftOut).toContainText('its name cannot be used as a file name');
+	expect(await leftOut.textContent()).not.toMatch(/[\u0000-\u001f\u202e]/);
 	await page.getByRole('button', { name: 'Choose backup folder' }).click();
 	await expect(page.getByTestId('plan-summary')).toBeVisible({ timeout: 30_000 });
 	await page.getByRole('button', { name: 'Start backup' }).click();

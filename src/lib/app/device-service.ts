@@ -170,7 +170,7 @@ export class DeviceService {
 			onProgress: (done, total) => onProgress?.({ stage: 'reading-dates', done, total }),
 		});
 		const info = await files.deviceInfo();
-		return overviewOf(this.#assets, { totalBytes: info.totalBytes, freeBytes: info.freeBytes });
+		return overviewOf(this.#assets, { totalBytes: info.totalBytes, freeBytes: info.freeBytes }, scan.skipped);
 	}
 
 	/** The folder picked on an earlier visit, for the page to ask again for permission to write there. */

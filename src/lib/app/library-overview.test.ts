@@ -56,3 +56,19 @@ describe('the timeline of the camera roll against the backup', () => {
 		expect(timeline.filter((month) => month.notYet > 0).map((month) => month.month)).toEqual([...new Set(newMonths)].sort());
 	});
 });
+
+describe('what the scan left out', () => {
+	it('tells of names and folders no camera roll has, with a few examples, and keeps quiet about hidden and vanished entries', () => {
+		const skipped = [
+			{ path: '/DCIM/.MISC', reason: 'hidden' as const },
+			{ path: '/DCIM/100APPLE/IMG_0001.HEIC', reason: 'vanished' as const },
+			...Array.from({ length: 7 }, (_, i) => ({ path: `/DCIM/100APPLE/a/b${i}`, reason: 'bad-name' as const })),
+			{ path: '/DCIM/999APPLE', reason: 'too-many' as const },
+		];
+		const { leftOut } = overviewOf([], { totalBytes: 1, freeBytes: 0 }, skipped);
+		expect(leftOut.count).toBe(8);
+		expect(leftOut.examples).toHaveLength(5);
+		expect(leftOut.examples[0]).toEqual({ path: '/DCIM/100APPLE/a/b0', why: 'its name cannot be used as a file name' });
+		expect(overviewOf([], { totalBytes: 1, freeBytes: 0 }, skipped.slice(0, 2)).leftOut).toEqual({ count: 0, examples: [] });
+	});
+});

@@ -1,4 +1,4 @@
-import { localDateTime, summarizeStorage, type AssetFile, type DescribedAsset, type StorageSummary } from '../library';
+import { localDateTime, summarizeStorage, type AssetFile, type DescribedAsset, type SkippedEntry, type StorageSummary } from '../library';
 
 /** One month of the camera roll, for the timeline. */
 export interface MonthTally {
@@ -14,7 +14,21 @@ export interface LibraryOverview {
 	months: MonthTally[];
 	/** The phone's storage as AFC reports it. */
 	device: { totalBytes: number; freeBytes: number };
+	/** What the scan left out that a person should hear about, with a few examples. */
+	leftOut: { count: number; examples: { path: string; why: string }[] };
 }
+
+/**
+ * Why the scan left something out, in plain words. Hidden entries and files deleted while the scan
+ * ran are left out silently: every phone has them.
+ */
+const LEFT_OUT_WHY: Partial<Record<SkippedEntry['reason'], string>> = {
+	'bad-name': 'its name cannot be used as a file name',
+	'too-many': 'its folder holds more entries than any camera roll does',
+	'too-deep': 'it is nested deeper than the iPhone ever keeps photos',
+	'not-a-file': 'it is neither a file nor a folder',
+};
+const LEFT_OUT_EXAMPLES = 5;
 
 /** One month of the camera roll against the backup, in items (a Live Photo is one). */
 export interface MonthBackupStatus {
@@ -33,7 +47,11 @@ function monthOf(asset: DescribedAsset): string {
 	return localDateTime(asset.captureDate).slice(0, 7) || 'unknown';
 }
 
-export function overviewOf(assets: readonly DescribedAsset[], device: LibraryOverview['device']): LibraryOverview {
+export function overviewOf(
+	assets: readonly DescribedAsset[],
+	device: LibraryOverview['device'],
+	skipped: readonly SkippedEntry[] = [],
+): LibraryOverview {
 	const months = new Map<string, MonthTally>();
 	for (const asset of assets) {
 		const month = monthOf(asset);
@@ -46,7 +64,16 @@ export function overviewOf(assets: readonly DescribedAsset[], device: LibraryOve
 		storage: summarizeStorage(assets),
 		months: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)),
 		device,
+		leftOut: leftOutOf(skipped),
 	};
+}
+
+function leftOutOf(skipped: readonly SkippedEntry[]): LibraryOverview['leftOut'] {
+	const told = skipped.flatMap((entry) => {
+		const why = LEFT_OUT_WHY[entry.reason];
+		return why === undefined ? [] : [{ path: entry.path, why }];
+	});
+	return { count: told.length, examples: told.slice(0, LEFT_OUT_EXAMPLES) };
 }
 
 /**

@@ -43,6 +43,7 @@ describe('every device parser keeps its contract on mutated and random bytes', (
 			'afc.packets',
 			'afc.client',
 			'library.image-metadata',
+			'library.embedded-thumbnail',
 			'library.quicktime-metadata',
 			'library.probe-file',
 			'sim.usbmuxd-protocol',

@@ -24,3 +24,15 @@ export function formatMonth(month: string): string {
 	const name = MONTHS[Number(number) - 1];
 	return name && year ? `${name} ${year}` : 'Unknown date';
 }
+
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const MAX_SHOWN = 120;
+
+/**
+ * A path from the phone as text a person can read and that cannot reorder the page's text: control
+ * and direction characters shown as `\uXXXX`, and long ones cut.
+ */
+export function printablePath(path: string): string {
+	const shown = path.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	return shown.length > MAX_SHOWN ? `${shown.slice(0, MAX_SHOWN - 1)}…` : shown;
+}

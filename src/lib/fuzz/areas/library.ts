@@ -1,5 +1,6 @@
 import { DEFAULT_READ_BUDGET, MemorySource, type ByteSource } from '../../library/byte-source';
 import type { ParsedDate } from '../../library/capture-date';
+import { readEmbeddedThumbnail } from '../../library/embedded-thumbnail';
 import { readImageMetadata } from '../../library/image-metadata';
 import { probeFile } from '../../library/probe-file';
 import { readQuickTimeMetadata } from '../../library/quicktime-metadata';
@@ -20,7 +21,7 @@ import type { FuzzTarget } from '../run';
  */
 
 const STILL_HEAD = 64 * 1024;
-const STILL_MARKERS = ['Exif', 'MM\0*', 'II*\0', 'Apple iOS', 'iloc', 'iinf', 'iref', 'meta', 'eXIf', 'tEXt', 'iTXt', 'XML:com.adobe'];
+const STILL_MARKERS = ['Exif', 'MM\0*', 'II*\0', 'Apple iOS', 'iloc', 'iinf', 'iref', 'meta', 'eXIf', 'tEXt', 'iTXt', 'XML:com.adobe', 'photoshop:DateCreated'];
 const MOVIE_MARKERS = ['moov', 'mvhd', 'meta', 'hdlr', 'keys', 'ilst', 'data', 'mdat', 'ftyp'];
 const MIN_MS = Date.UTC(1969, 11, 31);
 const MAX_MS = Date.UTC(2201, 0, 2);
@@ -136,6 +137,19 @@ export function libraryTargets(corpus: SeedCorpus): FuzzTarget[] {
 				const found = readImageMetadata(input.bytes);
 				checkDate(found.captureDate, 'a capture date');
 				checkLiveId(found.mediaGroupUuid);
+			},
+		},
+		{
+			name: 'library.embedded-thumbnail',
+			description: 'readEmbeddedThumbnail (the EXIF thumbnail the page shows) on mutated HEIC/JPEG/PNG/DNG heads (never throws, bounded)',
+			inputs: fuzzInputs({ seeds: stills, hotSpots: (seed) => markerOffsets(seed, STILL_MARKERS), randomWeight: 0.05 }),
+			mayThrow: 'nothing',
+			quickCases: 500,
+			run(input) {
+				const found = readEmbeddedThumbnail(input.bytes);
+				if (found === undefined) return;
+				expect(found.jpeg.byteLength <= 64 * 1024, `a ${found.jpeg.byteLength}-byte thumbnail`);
+				expect(found.jpeg[0] === 0xff && found.jpeg[1] === 0xd8, 'a thumbnail that is not a JPEG');
 			},
 		},
 		{
