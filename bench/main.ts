@@ -5,6 +5,7 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { BASE_URL, BenchBrowser, type DemoSetup } from './browser';
 import { runPeers } from './peers';
+import { runStages } from './stages';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const GiB = 2 ** 30;
@@ -61,6 +62,16 @@ export async function main(args: string[]): Promise<void> {
 				add({ group: '1 throughput', name: `end to end, simulator capped at ${USB2 / 1e6} MB/s: ${fmt(rate)} MB/s, share of the cap`, value: (100 * rate) / (USB2 / 1e6), unit: '%', target: { op: '>=', value: 95 } });
 				await browser.removeFolder('bench-capped');
 			}
+		}
+		if (run('stages')) {
+			console.log('2. where the time goes: each stage alone on the same roll…');
+			await browser.page.goto('/');
+			const stages = await runStages(browser.page, ROLL);
+			const rate = (stage: { bytes: number; seconds: number }) => stage.bytes / stage.seconds / 1e6;
+			add({ group: '2 stages', name: `usbmux + AFC reading only (demo iPhone in the worker, ${(stages.afc.bytes / GiB).toFixed(2)} GiB)`, value: rate(stages.afc), unit: 'MB/s' });
+			add({ group: '2 stages', name: 'hashing only (SHA-256 + XXH3-128 in the hash worker, 1 MiB chunks moved)', value: rate(stages.hash), unit: 'MB/s' });
+			add({ group: '2 stages', name: 'writing only (OPFS, the engine\'s pending files, 1 MiB chunks)', value: rate(stages.write), unit: 'MB/s' });
+			add({ group: '2 stages', name: 'read-back only (OPFS file stream + XXH3-128 in the worker)', value: stages.write.bytes / stages.write.readBackSeconds! / 1e6, unit: 'MB/s' });
 		}
 		if (run('scale')) {
 			console.log('3. scale, huge profile…');
