@@ -9,7 +9,11 @@ import type { AppDatabase } from './database';
  */
 export interface FileMetadataRow {
 	udid: string;
-	entries: Map<string, FileMetadata>;
+	/**
+	 * `[identity, metadata][]` as JSON: one string clones in milliseconds, where a map of tens of
+	 * thousands of small objects took seconds to read back.
+	 */
+	entries: string;
 	updatedAt: Date;
 }
 
@@ -17,7 +21,9 @@ export interface FileMetadataRow {
 export async function loadFileMetadata(db: AppDatabase, udid: string): Promise<Map<string, FileMetadata>> {
 	try {
 		const row = await db.fileMetadata.get(udid);
-		return row?.entries instanceof Map ? row.entries : new Map();
+		if (typeof row?.entries !== 'string') return new Map();
+		const entries: unknown = JSON.parse(row.entries);
+		return Array.isArray(entries) ? new Map(entries.filter(isEntry)) : new Map();
 	} catch {
 		return new Map();
 	}
@@ -26,7 +32,7 @@ export async function loadFileMetadata(db: AppDatabase, udid: string): Promise<M
 /** Remembers `entries` for `udid` in place of what was there; a failure to store is only a slower next scan. */
 export async function saveFileMetadata(db: AppDatabase, udid: string, entries: Map<string, FileMetadata>): Promise<void> {
 	try {
-		await db.fileMetadata.put({ udid, entries, updatedAt: new Date() });
+		await db.fileMetadata.put({ udid, entries: JSON.stringify([...entries]), updatedAt: new Date() });
 	} catch {
 		// Private window, full disk: the next scan reads the files again.
 	}
@@ -34,4 +40,16 @@ export async function saveFileMetadata(db: AppDatabase, udid: string, entries: M
 
 export async function forgetFileMetadata(db: AppDatabase, udid: string): Promise<void> {
 	await db.fileMetadata.delete(udid).catch(() => undefined);
+}
+
+/** An entry as saved: what else is in the row (another version's, a damaged one) is left out. */
+function isEntry(entry: unknown): entry is [string, FileMetadata] {
+	if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') return false;
+	const metadata = entry[1] as FileMetadata | null;
+	if (typeof metadata !== 'object' || metadata === null) return false;
+	const date = metadata.captureDate;
+	return (
+		(metadata.liveId === undefined || typeof metadata.liveId === 'string') &&
+		(date === undefined || (typeof date === 'object' && date !== null && typeof date.epochMs === 'number'))
+	);
 }
