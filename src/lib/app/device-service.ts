@@ -160,7 +160,7 @@ export class DeviceService {
 			known,
 			onProgress: (done, total) => onProgress?.({ stage: 'reading-dates', done, total }),
 		});
-		if (udid !== undefined && (known.added > 0 || entries.size > scan.files.length)) {
+		if (udid !== undefined) {
 			// Only the files the phone still has: deleted photos leave nothing behind.
 			const current = new Map<string, FileMetadata>();
 			for (const file of scan.files) {
@@ -168,7 +168,7 @@ export class DeviceService {
 				const metadata = entries.get(key);
 				if (metadata !== undefined) current.set(key, metadata);
 			}
-			void saveFileMetadata(this.#db, udid, current);
+			if (known.added > 0 || current.size !== entries.size) void saveFileMetadata(this.#db, udid, current);
 		}
 		const info = await files.deviceInfo();
 		return overviewOf(this.#assets, { totalBytes: info.totalBytes, freeBytes: info.freeBytes });
