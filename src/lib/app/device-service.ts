@@ -1,13 +1,22 @@
 import { AfcClient } from '../afc';
 import { DeviceError, isDeviceError } from '../errors';
-import { describeAssets, groupAssets, scanCameraRoll, type DescribedAsset } from '../library';
+import { describeAssets, fileIdentity, groupAssets, knownMetadata, scanCameraRoll, type DescribedAsset, type FileMetadata } from '../library';
 import { createDemoUsb } from './demo-iphone';
 import { overviewOf, type LibraryOverview, type MonthBackupStatus } from './library-overview';
 import { IPhone, openTrustedSession, type TrustedSession } from '../iphone';
 import { tlsSessionSecurity } from '../lockdown';
 import type { BackupResult, Reconnect, VerifyProgress, VerifyReport } from '../backup';
 import type { FolderLayout } from '../destination/types';
-import { AppDatabase, DexiePairRecordStore, forgetDevice, listDestinations, type PairRecordStore } from '../store';
+import {
+	AppDatabase,
+	DexiePairRecordStore,
+	forgetDevice,
+	forgetFileMetadata,
+	listDestinations,
+	loadFileMetadata,
+	saveFileMetadata,
+	type PairRecordStore,
+} from '../store';
 import { BackupSession, type BackupProgressView, type PlanView } from './backup-session';
 import { listIPhones, udidFromSerialNumber, type HostOs } from '../usb';
 import { reopenFiles } from './reopen-files';
@@ -162,13 +171,29 @@ export class DeviceService {
 	 */
 	async readLibrary(onProgress?: (progress: LibraryProgress) => void): Promise<LibraryOverview> {
 		const files = await this.#afc();
+		const udid = this.#connected?.udid;
+		// Read while the phone is listed: files unchanged since the last scan are not read again.
+		const remembered = udid === undefined ? Promise.resolve(new Map<string, FileMetadata>()) : loadFileMetadata(this.#db, udid);
 		const scan = await scanCameraRoll(files, {
 			onProgress: (p) => onProgress?.({ stage: 'listing', done: p.filesFound }),
 		});
+		const entries = await remembered;
+		const known = knownMetadata(entries);
 		this.#assets = await describeAssets(files, groupAssets(scan.files), {
 			concurrency: 16,
+			known,
 			onProgress: (done, total) => onProgress?.({ stage: 'reading-dates', done, total }),
 		});
+		if (udid !== undefined) {
+			// Only the files the phone still has: deleted photos leave nothing behind.
+			const current = new Map<string, FileMetadata>();
+			for (const file of scan.files) {
+				const key = fileIdentity(file);
+				const metadata = entries.get(key);
+				if (metadata !== undefined) current.set(key, metadata);
+			}
+			if (known.added > 0 || current.size !== entries.size) void saveFileMetadata(this.#db, udid, current);
+		}
 		const info = await files.deviceInfo();
 		return overviewOf(this.#assets, { totalBytes: info.totalBytes, freeBytes: info.freeBytes }, scan.skipped);
 	}
@@ -264,6 +289,7 @@ export class DeviceService {
 		}
 		await this.disconnect();
 		await forgetDevice(this.#store, udid);
+		await forgetFileMetadata(this.#db, udid);
 	}
 
 	async disconnect(): Promise<void> {

@@ -35,7 +35,8 @@ export interface ReadBudget {
 	window: number;
 }
 
-export const DEFAULT_READ_BUDGET: ReadBudget = { maxReads: 16, maxBytes: 2 * 1024 * 1024, window: 64 * 1024 };
+/** Windows of 16 KiB: a still's first read, a movie's box headers and `moov` children come in one or two. */
+export const DEFAULT_READ_BUDGET: ReadBudget = { maxReads: 16, maxBytes: 2 * 1024 * 1024, window: 16 * 1024 };
 
 /** A file on the phone read through `DeviceFiles.read`, one window at a time, the stream cancelled after each. */
 export class DeviceFileSource implements ByteSource {

@@ -6,6 +6,7 @@ import type { DeviceFiles } from './device-files';
 import type { Asset, AssetFile } from './group-assets';
 import { extensionOf } from './media-path';
 import { type FileMetadata, type FileProbe, probeFile } from './probe-file';
+import type { ScannedFile } from './scan';
 
 /**
  * `on-iphone`: its files can be read. `in-icloud`: the phone lists the asset but cannot read it
@@ -35,6 +36,47 @@ export interface DescribeOptions {
 	budget?: ReadBudget;
 	signal?: AbortSignal;
 	onProgress?: (done: number, total: number) => void;
+	/**
+	 * What an earlier scan read from files the phone still shows unchanged: those are not read again,
+	 * and what is read now is added. Only readable files are remembered (a placeholder may download).
+	 */
+	known?: KnownMetadata;
+}
+
+/** File metadata by file identity (path, size and times): see `knownMetadata`. */
+export interface KnownMetadata {
+	get(file: ScannedFile): FileMetadata | undefined;
+	set(file: ScannedFile, metadata: FileMetadata): void;
+}
+
+/** A file's identity for `KnownMetadata`: a file edited or replaced on the phone gets another. */
+export function fileIdentity(file: ScannedFile): string {
+	return `${file.path}\u0000${file.size}\u0000${file.modifiedTime}\u0000${file.birthTime}`;
+}
+
+/** `KnownMetadata` over a map keyed by `fileIdentity` (what the app keeps between visits). */
+export function knownMetadata(entries: Map<string, FileMetadata>): KnownMetadata & { added: number } {
+	return {
+		added: 0,
+		get: (file) => entries.get(fileIdentity(file)),
+		set(file, metadata) {
+			entries.set(fileIdentity(file), metadata);
+			this.added++;
+		},
+	};
+}
+
+/** Probes a file unless `known` has its metadata already; remembers what a probe finds. */
+async function probeOrRecall(
+	files: DeviceFiles,
+	file: ScannedFile,
+	options: { budget?: ReadBudget; signal?: AbortSignal; known?: KnownMetadata },
+): Promise<FileProbe> {
+	const recalled = options.known?.get(file);
+	if (recalled !== undefined) return { readable: true, metadata: recalled };
+	const probe = await probeFile(files, file, { budget: options.budget, signal: options.signal });
+	if (probe.readable) options.known?.set(file, probe.metadata);
+	return probe;
 }
 
 /**
@@ -67,8 +109,8 @@ export async function describeAssets(
 
 /** One asset described; two when a Live Photo's halves turn out to be different items. */
 export async function describeAsset(files: DeviceFiles, asset: Asset, options: DescribeOptions = {}): Promise<DescribedAsset[]> {
-	const probeOptions = { budget: options.budget, signal: options.signal };
-	const primaryProbe = await probeFile(files, asset.primary, probeOptions);
+	const probeOptions = { budget: options.budget, signal: options.signal, known: options.known };
+	const primaryProbe = await probeOrRecall(files, asset.primary, probeOptions);
 	const unreadable: string[] = primaryProbe.readable ? [] : [asset.primary.path];
 	const primaryMetadata = primaryProbe.readable ? primaryProbe.metadata : {};
 
@@ -76,7 +118,7 @@ export async function describeAsset(files: DeviceFiles, asset: Asset, options: D
 	const videoProbes = new Map<AssetFile, FileProbe>();
 	if (asset.kind === 'live-photo' && primaryProbe.readable && options.confirmLivePairs !== false) {
 		for (const video of videos) {
-			const probe = await probeFile(files, video, probeOptions);
+			const probe = await probeOrRecall(files, video, probeOptions);
 			videoProbes.set(video, probe);
 			if (!probe.readable) unreadable.push(video.path);
 		}

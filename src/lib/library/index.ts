@@ -11,7 +11,16 @@ export {
 	type SkippedEntry,
 } from './scan';
 export { groupAssets, type Asset, type AssetFile, type AssetFileRole, type AssetKind } from './group-assets';
-export { describeAssets, describeAsset, type Availability, type DescribedAsset, type DescribeOptions } from './describe-assets';
+export {
+	describeAssets,
+	describeAsset,
+	fileIdentity,
+	knownMetadata,
+	type Availability,
+	type DescribedAsset,
+	type DescribeOptions,
+	type KnownMetadata,
+} from './describe-assets';
 export { probeFile, sniffFormat, IMAGE_HEAD_BYTES, type FileMetadata, type FileProbe, type ContainerFormat } from './probe-file';
 export {
 	fileTimeDate,

@@ -1,6 +1,7 @@
 import { DEFAULT_READ_BUDGET, DeviceFileSource, FileReadFailed, type ReadBudget } from './byte-source';
 import type { CaptureDate } from './capture-date';
 import type { DeviceFiles } from './device-files';
+import { exifExtent } from './exif-extent';
 import { isAbort, isFileLevelFailure } from './failures';
 import { readImageMetadata } from './image-metadata';
 import { readQuickTimeMetadata } from './quicktime-metadata';
@@ -18,7 +19,13 @@ export type FileProbe =
 	/** The phone listed the file but would not give its bytes: an iCloud placeholder. */
 	| { readable: false; cause: unknown };
 
-/** How much of a still is read: EXIF sits in the first few KiB of iPhone HEIC/JPEG files. */
+/**
+ * The first read of every file: enough to tell the format, and to hold a JPEG's APP1 or a HEIF's
+ * `meta` (item list and locations), which say how much more the EXIF needs.
+ */
+export const FIRST_READ_BYTES = 16 * 1024;
+
+/** The most of a still that is read for its EXIF (from the start, so the container can be parsed). */
 export const IMAGE_HEAD_BYTES = 128 * 1024;
 
 export type ContainerFormat = 'image' | 'quicktime' | 'unknown';
@@ -54,10 +61,22 @@ export async function probeFile(
 ): Promise<FileProbe> {
 	const source = new DeviceFileSource(files, file.path, file.size, options.budget ?? DEFAULT_READ_BUDGET);
 	try {
-		const head = await source.read(0, IMAGE_HEAD_BYTES);
-		const format = sniffFormat(head);
+		const first = await source.read(0, FIRST_READ_BYTES);
+		const format = sniffFormat(first);
 		if (format === 'image') {
-			const image = readImageMetadata(head);
+			// Just as far as the EXIF block goes (most iPhone stills: within the first read); the usual
+			// head when the structure does not say.
+			let head = first;
+			let extent = exifExtent(head);
+			if (typeof extent === 'object' && 'needs' in extent && extent.needs <= IMAGE_HEAD_BYTES && extent.needs > head.length) {
+				head = await source.read(0, extent.needs);
+				extent = exifExtent(head);
+			}
+			const wanted =
+				extent === 'none' ? 0 : extent === 'unknown' || 'needs' in extent ? IMAGE_HEAD_BYTES : Math.min(extent.end, IMAGE_HEAD_BYTES);
+			if (wanted > head.length && head.length < file.size) head = await source.read(0, wanted);
+			// The parser gets no more than the EXIF needs: it copies and walks what it is given.
+			const image = readImageMetadata(typeof extent === 'object' && 'end' in extent ? head.subarray(0, extent.end) : head);
 			const metadata: FileMetadata = {};
 			if (image.captureDate !== undefined) metadata.captureDate = { ...image.captureDate, source: image.captureDateFrom ?? 'exif' };
 			if (image.mediaGroupUuid !== undefined) metadata.liveId = image.mediaGroupUuid;

@@ -1,6 +1,7 @@
 import { Dexie, type DexieOptions, type Table } from 'dexie';
 import type { PairRecord } from '../pairing';
 import type { DestinationRow, DeviceRow, FileRow, RunRow } from './backup-rows';
+import type { FileMetadataRow } from './file-metadata';
 
 /** One IndexedDB database per origin holds everything the app remembers. */
 export const DATABASE_NAME = 'iphone-backup';
@@ -32,6 +33,8 @@ export class AppDatabase extends Dexie {
 	declare readonly backupRuns: Table<RunRow, number>;
 	/** The per-file journal: one row per version of a phone file per backup. */
 	declare readonly backupFiles: Table<FileRow, [string, string]>;
+	/** What the last scan of each iPhone read from its files' bytes, one row per iPhone. */
+	declare readonly fileMetadata: Table<FileMetadataRow, string>;
 
 	constructor(name: string = DATABASE_NAME, options?: DexieOptions) {
 		super(name, options);
@@ -42,5 +45,6 @@ export class AppDatabase extends Dexie {
 			backupRuns: '++id, backup',
 			backupFiles: '[backup+key], backup, [backup+state]',
 		});
+		this.version(3).stores({ fileMetadata: 'udid' });
 	}
 }

@@ -6,6 +6,7 @@ export {
 	type PairRecordStore,
 } from './pair-record-store';
 export { forgetDevice } from './forget-device';
+export { loadFileMetadata, saveFileMetadata, forgetFileMetadata, METADATA_READERS, type FileMetadataRow } from './file-metadata';
 export { storageCall } from './storage-call';
 export {
 	backupKey,

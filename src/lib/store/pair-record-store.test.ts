@@ -11,7 +11,11 @@ import {
 	DexiePairRecordStore,
 	MemoryPairRecordStore,
 	forgetDevice,
+	forgetFileMetadata,
+	loadFileMetadata,
+	METADATA_READERS,
 	profileSystemBuid,
+	saveFileMetadata,
 	type PairRecordStore,
 } from './index';
 
@@ -118,13 +122,14 @@ describe.each(implementations)('PairRecordStore %s', (_name, makeStore) => {
 });
 
 describe('AppDatabase', () => {
-	it('is version 2 of the "iphone-backup" database: pair records by UDID, and the backup tables', async () => {
+	it('is version 3 of the "iphone-backup" database: pair records by UDID, the backup tables, file metadata', async () => {
 		const db = new AppDatabase();
 		await db.open();
 		expect(db.name).toBe(DATABASE_NAME);
 		expect(DATABASE_NAME).toBe('iphone-backup');
-		expect(db.verno).toBe(2);
-		expect(db.tables.map((table) => table.name).sort()).toEqual(['backupFiles', 'backupRuns', 'destinations', 'devices', 'pairRecords']);
+		expect(db.verno).toBe(3);
+		expect(db.tables.map((table) => table.name).sort()).toEqual(['backupFiles', 'backupRuns', 'destinations', 'devices', 'fileMetadata', 'pairRecords']);
+		expect(db.fileMetadata.schema.primKey.keyPath).toBe('udid');
 		expect(db.pairRecords.schema.primKey.keyPath).toBe('udid');
 		expect(db.backupFiles.schema.primKey.keyPath).toEqual(['backup', 'key']);
 		db.close();
@@ -138,7 +143,7 @@ describe('AppDatabase', () => {
 		old.close();
 		const db = new AppDatabase(name);
 		const back = await new DexiePairRecordStore(db).get(FIRST);
-		expect(db.verno).toBe(2);
+		expect(db.verno).toBe(3);
 		expect(back?.hostId).toBe(first.hostId);
 		expect(await hostKeySigns(back!)).toBe(true);
 		expect(await db.backupFiles.count()).toBe(0);
@@ -194,5 +199,33 @@ describe('AppDatabase', () => {
 		);
 		expect(isDeviceError(error, 'storage')).toBe(true);
 		expect((error as { advice?: string }).advice).toMatch(/Free some space/);
+	});
+});
+
+describe('file metadata remembered per iPhone', () => {
+	it('keeps one map per iPhone across connections, replaces it whole, and forgets it', async () => {
+		const name = `metadata-${++databases}`;
+		const db = new AppDatabase(name);
+		expect((await loadFileMetadata(db, FIRST)).size).toBe(0);
+		const date = { epochMs: 1_700_000_000_000, offsetMinutes: 60, floating: false, source: 'exif' as const };
+		await saveFileMetadata(db, FIRST, new Map([['/DCIM/100APPLE/IMG_0001.HEIC\u00001\u00002\u00003', { captureDate: date, liveId: 'L' }]]));
+		db.close();
+		const again = new AppDatabase(name);
+		const entries = await loadFileMetadata(again, FIRST);
+		expect([...entries.values()]).toEqual([{ captureDate: date, liveId: 'L' }]);
+		await saveFileMetadata(again, FIRST, new Map([['other', {}]]));
+		expect([...(await loadFileMetadata(again, FIRST)).keys()]).toEqual(['other']);
+		await forgetFileMetadata(again, FIRST);
+		expect((await loadFileMetadata(again, FIRST)).size).toBe(0);
+		again.close();
+	});
+
+	it('reads again what older date readers remembered', async () => {
+		const db = new AppDatabase(`metadata-${++databases}`);
+		await db.fileMetadata.put({ udid: FIRST, readers: METADATA_READERS - 1, entries: JSON.stringify([['a', {}]]), updatedAt: new Date() });
+		expect((await loadFileMetadata(db, FIRST)).size).toBe(0);
+		await saveFileMetadata(db, FIRST, new Map([['a', {}]]));
+		expect((await loadFileMetadata(db, FIRST)).size).toBe(1);
+		db.close();
 	});
 });

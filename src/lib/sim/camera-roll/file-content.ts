@@ -33,8 +33,17 @@ export class StoredContent implements FileContent {
 const PARTS_BOUND = 64 * 1024;
 
 /**
- * A synthetic file: `prefix`, filler, `suffix`. The parts are rebuilt whenever a read touches the
- * first or last 64 KiB (cheap: a few hundred bytes), so a library of any size holds nothing per file.
+ * Parts built lately, by file: a scan reads each file's head and tail a few times in a row, and
+ * rebuilding the boxes and IFDs for every read was most of the simulator's cost in a scan. A few
+ * hundred entries of a few hundred bytes each.
+ */
+const recentParts = new Map<SyntheticContent, MediaParts>();
+const RECENT_PARTS = 256;
+
+/**
+ * A synthetic file: `prefix`, filler, `suffix`. The parts are built when a read touches the first or
+ * last 64 KiB (cheap: a few hundred bytes) and kept for the next few reads only, so a library of any
+ * size holds nothing per file.
  */
 export class SyntheticContent implements FileContent {
 	readonly size: number;
@@ -51,7 +60,7 @@ export class SyntheticContent implements FileContent {
 		const count = clip(this.size, offset, length);
 		const out = fillerBytes(this.#key, offset, count);
 		if (count > 0 && (offset < PARTS_BOUND || offset + count > this.size - PARTS_BOUND)) {
-			const { prefix, suffix } = this.#parts();
+			const { prefix, suffix } = this.#recentParts();
 			if (prefix.length > PARTS_BOUND || suffix.length > PARTS_BOUND || prefix.length + suffix.length > this.size) {
 				throw new Error(`Synthetic media parts do not fit a ${this.size}-byte file.`);
 			}
@@ -59,6 +68,16 @@ export class SyntheticContent implements FileContent {
 			overlay(out, offset, suffix, this.size - suffix.length);
 		}
 		return out;
+	}
+
+	#recentParts(): MediaParts {
+		let parts = recentParts.get(this);
+		if (parts === undefined) {
+			parts = this.#parts();
+			if (recentParts.size >= RECENT_PARTS) recentParts.delete(recentParts.keys().next().value!);
+			recentParts.set(this, parts);
+		}
+		return parts;
 	}
 }
 

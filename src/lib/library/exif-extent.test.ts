@@ -1,0 +1,166 @@
+import { readFile } from 'node:fs/promises';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_MEDIA_DIR } from '../sim/camera-roll/real-media-node';
+import { heicParts, jpegParts, type StillDescription } from '../sim/camera-roll/synthetic-media';
+import { describeAssets, fileIdentity, knownMetadata } from './describe-assets';
+import { exifExtent } from './exif-extent';
+import { groupAssets } from './group-assets';
+import { readImageMetadata } from './image-metadata';
+import type { FileMetadata } from './probe-file';
+import { FIRST_READ_BYTES, IMAGE_HEAD_BYTES, probeFile } from './probe-file';
+import { scanCameraRoll } from './scan';
+import { MemoryVfs } from './testing/memory-vfs';
+import { VfsDeviceFiles } from './testing/vfs-device-files';
+
+const FIXTURES = {
+	tiled: 'osxphotos/IMG_3582.HEIC',
+	heic: 'osxphotos/IMG_0102.HEIC',
+	jpeg: 'osxphotos/IMG_1064.jpeg',
+	screenshot: 'osxphotos/IMG_2908.PNG',
+	iphone7: 'exiftool/Apple.jpg',
+	png: 'exiftool/PNG.png',
+	movie: 'osxphotos/IMG_3582.mov',
+} as const;
+const bytes = {} as Record<keyof typeof FIXTURES, Uint8Array>;
+
+beforeAll(async () => {
+	for (const [name, path] of Object.entries(FIXTURES)) {
+		bytes[name as keyof typeof FIXTURES] = new Uint8Array(await readFile(new URL(path, FIXTURE_MEDIA_DIR)));
+	}
+});
+
+const still: StillDescription = {
+	moment: { epochMs: Date.parse('2024-07-01T12:34:56.789Z'), offsetMinutes: 120 },
+	make: 'Apple',
+	model: 'iPhone 15 Pro',
+	writesOffset: true,
+	mediaGroupUuid: 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE',
+	width: 5712,
+	height: 4284,
+};
+
+function synthetic(parts: { prefix: Uint8Array; suffix: Uint8Array }, size: number): Uint8Array {
+	const file = new Uint8Array(size);
+	file.set(parts.prefix);
+	file.set(parts.suffix, size - parts.suffix.length);
+	return file;
+}
+
+describe('exifExtent', () => {
+	it('finds where the EXIF ends in real stills, within the first read, with all the metadata before it', () => {
+		for (const name of ['heic', 'jpeg', 'iphone7'] as const) {
+			const extent = exifExtent(bytes[name].subarray(0, FIRST_READ_BYTES));
+			expect(extent, name).toHaveProperty('end');
+			const end = (extent as { end: number }).end;
+			expect(readImageMetadata(bytes[name].subarray(0, end)), name).toEqual(readImageMetadata(bytes[name].subarray(0, IMAGE_HEAD_BYTES)));
+			expect(end, name).toBeLessThan(FIRST_READ_BYTES);
+		}
+	});
+
+	it('asks for the rest of a tiled HEIF `meta` (~31 KiB), then finds the Exif item past it', () => {
+		const tiled = bytes.tiled;
+		const first = exifExtent(tiled.subarray(0, FIRST_READ_BYTES));
+		expect(first).toEqual({ needs: 31_628 });
+		const second = exifExtent(tiled.subarray(0, 31_628));
+		expect(second).toHaveProperty('end');
+		const end = (second as { end: number }).end;
+		expect(end).toBeLessThan(IMAGE_HEAD_BYTES);
+		expect(readImageMetadata(tiled.subarray(0, end))).toEqual(readImageMetadata(tiled.subarray(0, IMAGE_HEAD_BYTES)));
+		expect(readImageMetadata(tiled.subarray(0, end)).mediaGroupUuid).toBe('602FEBB7-6B59-4799-96E6-9C8484D873C7');
+	});
+
+	it('says there is none when the image data comes first (PNG screenshots)', () => {
+		expect(exifExtent(bytes.screenshot.subarray(0, FIRST_READ_BYTES))).toBe('none');
+		expect(exifExtent(bytes.png)).toBe('none');
+	});
+
+	it('finds the simulator’s EXIF in its synthetic HEIC and JPEG files', () => {
+		for (const file of [synthetic(heicParts(still, 3_000_000), 3_000_000), synthetic(jpegParts(still), 3_000_000)]) {
+			const extent = exifExtent(file.subarray(0, FIRST_READ_BYTES)) as { end: number };
+			expect(extent.end).toBeLessThan(FIRST_READ_BYTES);
+			expect(readImageMetadata(file.subarray(0, extent.end)).mediaGroupUuid).toBe(still.mediaGroupUuid);
+		}
+	});
+
+	it('leaves other formats to the usual head', () => {
+		expect(exifExtent(bytes.movie.subarray(0, FIRST_READ_BYTES))).toBe('unknown'); // ftyp, then mdat: no meta
+		expect(exifExtent(new Uint8Array([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 0, 0, 0, 0]))).toBe('unknown'); // TIFF/DNG
+		expect(exifExtent(new Uint8Array(4))).toBe('unknown');
+	});
+
+	it('never throws and never points outside what it was given to look at, on any truncation or corruption', () => {
+		const sources = () => Object.values(bytes).map((b) => b.subarray(0, 40_000));
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 0, max: 6 }),
+				fc.integer({ min: 0, max: 40_000 }),
+				fc.array(fc.tuple(fc.nat(40_000), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+				(which, cut, pokes) => {
+					const file = sources()[which]!.slice(0, cut);
+					for (const [at, value] of pokes) if (at < file.length) file[at] = value;
+					const extent = exifExtent(file);
+					if (typeof extent === 'object' && 'needs' in extent) expect(extent.needs).toBeGreaterThan(file.length);
+					if (typeof extent === 'object' && 'end' in extent) expect(Number.isSafeInteger(extent.end)).toBe(true);
+				},
+			),
+			{ numRuns: 400 },
+		);
+		fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), (random) => void exifExtent(random)));
+	});
+});
+
+describe('probing reads only what the metadata needs', () => {
+	it('reads each still’s EXIF with a small first read, and the same metadata as from the large head', async () => {
+		const vfs = new MemoryVfs({
+			'/a.HEIC': { bytes: bytes.tiled },
+			'/b.HEIC': { bytes: bytes.heic },
+			'/c.JPG': { bytes: bytes.jpeg },
+			'/d.PNG': { bytes: bytes.screenshot },
+		});
+		for (const [path, name] of [['/a.HEIC', 'tiled'], ['/b.HEIC', 'heic'], ['/c.JPG', 'jpeg'], ['/d.PNG', 'screenshot']] as const) {
+			const files = new VfsDeviceFiles(vfs);
+			const probe = await probeFile(files, { path, size: bytes[name].length });
+			expect(probe.readable).toBe(true);
+			const metadata = (probe as { metadata: FileMetadata }).metadata;
+			const expected = readImageMetadata(bytes[name].subarray(0, IMAGE_HEAD_BYTES));
+			expect(metadata.captureDate?.epochMs, path).toBe(expected.captureDate?.epochMs);
+			expect(metadata.liveId, path).toBe(expected.mediaGroupUuid);
+			expect(files.log.bytesRead, path).toBeLessThanOrEqual(name === 'tiled' ? 16_384 + 31_628 + 40_908 : FIRST_READ_BYTES);
+		}
+	});
+});
+
+describe('metadata remembered between scans', () => {
+	it('reads no file twice when the phone shows the same files, and gives the same assets', async () => {
+		const vfs = new MemoryVfs({
+			'/DCIM/100APPLE/IMG_3582.HEIC': { bytes: bytes.tiled },
+			'/DCIM/100APPLE/IMG_3582.MOV': { bytes: bytes.movie },
+			'/DCIM/100APPLE/IMG_0102.HEIC': { bytes: bytes.heic },
+		});
+		const entries = new Map<string, FileMetadata>();
+		const firstFiles = new VfsDeviceFiles(vfs);
+		const scan = await scanCameraRoll(firstFiles);
+		const first = await describeAssets(firstFiles, groupAssets(scan.files), { known: knownMetadata(entries) });
+		expect(entries.size).toBe(3);
+		expect(firstFiles.log.streamsOpened).toBeGreaterThan(0);
+
+		const againFiles = new VfsDeviceFiles(vfs);
+		const known = knownMetadata(entries);
+		const again = await describeAssets(againFiles, groupAssets((await scanCameraRoll(againFiles)).files), { known });
+		expect(again).toEqual(first);
+		expect(againFiles.log.streamsOpened).toBe(0);
+		expect(known.added).toBe(0);
+	});
+
+	it('reads a file again when its size or times changed', async () => {
+		const vfs = new MemoryVfs({ '/DCIM/100APPLE/IMG_0102.HEIC': { bytes: bytes.heic } });
+		const files = new VfsDeviceFiles(vfs);
+		const [file] = (await scanCameraRoll(files)).files;
+		const wrong: FileMetadata = { captureDate: { epochMs: 0, offsetMinutes: 0, floating: false, source: 'exif' } };
+		const entries = new Map([[fileIdentity({ ...file!, modifiedTime: file!.modifiedTime + 1 }), wrong]]);
+		const [asset] = await describeAssets(files, groupAssets([file!]), { known: knownMetadata(entries) });
+		expect(asset!.captureDate.epochMs).toBe(Date.parse('2021-08-06T11:32:22.397-07:00'));
+		expect(files.log.streamsOpened).toBeGreaterThan(0);
+	});
+});
