@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_MEDIA_DIR } from '../sim/camera-roll/real-media-node';
-import { heicParts, jpegParts, type StillDescription } from '../sim/camera-roll/synthetic-media';
+import { assembleMedia, heicParts, jpegParts, SAMPLE_STILL } from '../sim/camera-roll/synthetic-media';
 import { readEmbeddedThumbnail } from './embedded-thumbnail';
 import { IMAGE_HEAD_BYTES } from './probe-file';
 
@@ -31,19 +31,8 @@ describe('the embedded EXIF thumbnail', () => {
 	it('is absent from iPhone HEICs (their preview is an HEVC item, not EXIF) and from generated stills', () => {
 		expect(readEmbeddedThumbnail(files['osxphotos/IMG_3582.HEIC']!.subarray(0, IMAGE_HEAD_BYTES))).toBeUndefined();
 		expect(readEmbeddedThumbnail(files['osxphotos/IMG_0102.HEIC']!.subarray(0, IMAGE_HEAD_BYTES))).toBeUndefined();
-		const still: StillDescription = {
-			moment: { epochMs: Date.UTC(2025, 0, 2), offsetMinutes: 60 },
-			make: 'Apple',
-			model: 'iPhone 15 Pro',
-			writesOffset: true,
-			width: 4032,
-			height: 3024,
-		};
-		for (const parts of [heicParts(still, 3000), jpegParts(still)]) {
-			const file = new Uint8Array(3000);
-			file.set(parts.prefix);
-			file.set(parts.suffix, file.length - parts.suffix.length);
-			expect(readEmbeddedThumbnail(file)).toBeUndefined();
+		for (const parts of [heicParts(SAMPLE_STILL, 3000), jpegParts(SAMPLE_STILL)]) {
+			expect(readEmbeddedThumbnail(assembleMedia(parts, 3000))).toBeUndefined();
 		}
 	});
 

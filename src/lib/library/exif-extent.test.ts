@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_MEDIA_DIR } from '../sim/camera-roll/real-media-node';
-import { heicParts, jpegParts, type StillDescription } from '../sim/camera-roll/synthetic-media';
+import { assembleMedia, heicParts, jpegParts, SAMPLE_STILL } from '../sim/camera-roll/synthetic-media';
 import { describeAssets, fileIdentity, knownMetadata } from './describe-assets';
 import { exifExtent } from './exif-extent';
 import { groupAssets } from './group-assets';
@@ -30,22 +30,9 @@ beforeAll(async () => {
 	}
 });
 
-const still: StillDescription = {
-	moment: { epochMs: Date.parse('2024-07-01T12:34:56.789Z'), offsetMinutes: 120 },
-	make: 'Apple',
-	model: 'iPhone 15 Pro',
-	writesOffset: true,
-	mediaGroupUuid: 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE',
-	width: 5712,
-	height: 4284,
-};
+const still = SAMPLE_STILL;
 
-function synthetic(parts: { prefix: Uint8Array; suffix: Uint8Array }, size: number): Uint8Array {
-	const file = new Uint8Array(size);
-	file.set(parts.prefix);
-	file.set(parts.suffix, size - parts.suffix.length);
-	return file;
-}
+const synthetic = assembleMedia;
 
 describe('exifExtent', () => {
 	it('finds where the EXIF ends in real stills, within the first read, with all the metadata before it', () => {

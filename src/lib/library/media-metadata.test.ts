@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FIXTURE_MEDIA_DIR } from '../sim/camera-roll/real-media-node';
 import { ByteWriter } from '../sim/camera-roll/byte-writer';
-import { heicParts, jpegParts, movieParts, type StillDescription } from '../sim/camera-roll/synthetic-media';
+import { assembleMedia, heicParts, jpegParts, movieParts, SAMPLE_STILL } from '../sim/camera-roll/synthetic-media';
 import { DeviceFileSource, MemorySource } from './byte-source';
 import { appleMediaGroupUuid, readImageMetadata } from './image-metadata';
 import { readQuickTimeMetadata } from './quicktime-metadata';
@@ -63,19 +63,9 @@ describe('still metadata (EXIF, Apple MakerNote)', () => {
 	});
 
 	it('reads what the simulator writes into synthetic HEIC and JPEG files', () => {
-		const still: StillDescription = {
-			moment: { epochMs: Date.parse('2024-07-01T12:34:56.789Z'), offsetMinutes: 120 },
-			make: 'Apple',
-			model: 'iPhone 15 Pro',
-			writesOffset: true,
-			mediaGroupUuid: 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE',
-			width: 5712,
-			height: 4284,
-		};
+		const still = SAMPLE_STILL;
 		for (const parts of [heicParts(still, 3000), jpegParts(still)]) {
-			const file = new Uint8Array(3000);
-			file.set(parts.prefix);
-			file.set(parts.suffix, file.length - parts.suffix.length);
+			const file = assembleMedia(parts, 3000);
 			expect(readImageMetadata(file)).toEqual({
 				captureDate: { epochMs: still.moment.epochMs, offsetMinutes: 120, floating: false },
 				captureDateFrom: 'exif',

@@ -6,7 +6,7 @@ import { probeFile } from '../../library/probe-file';
 import { readQuickTimeMetadata } from '../../library/quicktime-metadata';
 import { MemoryVfs } from '../../library/testing/memory-vfs';
 import { VfsDeviceFiles } from '../../library/testing/vfs-device-files';
-import { dngParts, heicParts, jpegParts, movieParts, pngParts, type MediaParts, type StillDescription } from '../../sim/camera-roll/synthetic-media';
+import { dngParts, heicParts, jpegParts, movieParts, pngParts, SAMPLE_STILL, type MediaParts } from '../../sim/camera-roll/synthetic-media';
 import { concatBytes } from '../bytes';
 import { expect } from '../contract';
 import { mediaFile, type SeedCorpus } from '../corpus';
@@ -26,15 +26,7 @@ const MOVIE_MARKERS = ['moov', 'mvhd', 'meta', 'hdlr', 'keys', 'ilst', 'data', '
 const MIN_MS = Date.UTC(1969, 11, 31);
 const MAX_MS = Date.UTC(2201, 0, 2);
 
-const STILL: StillDescription = {
-	moment: { epochMs: Date.UTC(2024, 6, 1, 12, 34, 56, 789), offsetMinutes: 120 },
-	make: 'Apple',
-	model: 'iPhone 15 Pro',
-	writesOffset: true,
-	mediaGroupUuid: 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE',
-	width: 5712,
-	height: 4284,
-};
+const STILL = SAMPLE_STILL;
 
 /** A synthetic file: its parts around a little filler. */
 function synthetic(parts: MediaParts, filler = 256): Uint8Array {

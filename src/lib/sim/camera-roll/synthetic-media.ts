@@ -26,6 +26,25 @@ export interface StillDescription {
 	height: number;
 }
 
+/** A Live Photo still of an iPhone 15 Pro with its zone written, for tests of the readers. */
+export const SAMPLE_STILL: StillDescription = {
+	moment: { epochMs: Date.UTC(2024, 6, 1, 12, 34, 56, 789), offsetMinutes: 120 },
+	make: 'Apple',
+	model: 'iPhone 15 Pro',
+	writesOffset: true,
+	mediaGroupUuid: 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE',
+	width: 5712,
+	height: 4284,
+};
+
+/** A whole file of `size` bytes from its parts, zeros between them, as the phone would serve it. */
+export function assembleMedia(parts: MediaParts, size: number): Uint8Array {
+	const file = new Uint8Array(size);
+	file.set(parts.prefix);
+	file.set(parts.suffix, size - parts.suffix.length);
+	return file;
+}
+
 export interface MovieDescription {
 	moment: CaptureMoment;
 	model: string;
