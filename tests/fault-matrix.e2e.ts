@@ -136,6 +136,35 @@ test('files that fail to read are reported with their reasons, the rest is copie
 	await expectCompleteBackup(page, usb.pickedFolder, faults.phone);
 });
 
+test('files the phone refuses while the library is read are named in the plan, and the next run copies them', async ({ page, usb }) => {
+	const failing = new Map<string, number>([
+		['/DCIM/104APPLE/IMG_9934.MOV', AfcStatus.UnknownError],
+		['/DCIM/100IMPRT/IMG_5839.JPG', AfcStatus.UnknownError],
+	]);
+	let failOn = true;
+	const faults = await FaultPhone.create({
+		faults: { status: (request) => (failOn && request.kind === 'read' ? failing.get(request.path ?? '') : undefined) },
+	});
+	usb.plug(faults.phone.hardware);
+	await connectAndPlan(page, 'new');
+	// The photo's original is refused: the plan names it. The Live Photo's movie is refused too, and
+	// as it is not the asset's original the backup tries it and reports why it failed.
+	const refused = page.getByTestId('plan-unavailable');
+	await expect(refused).toContainText('The iPhone would not give 1 item (/DCIM/100IMPRT/IMG_5839.JPG)');
+	await finish(page);
+	await expect(backupStatus(page)).toContainText('1 failed');
+	await page.getByText('1 file could not be copied').click();
+	await expect(page.getByRole('listitem').filter({ hasText: 'IMG_9934.MOV' })).toContainText('UnknownError');
+
+	failOn = false;
+	await page.getByRole('button', { name: 'Check for new photos' }).click();
+	await expect(page.getByTestId('plan-summary')).toContainText('already backed up', { timeout: 60_000 });
+	await expect(refused).toHaveCount(0);
+	await finish(page);
+	await expect(backupStatus(page)).toContainText('Backup complete: 2 files copied');
+	await expectCompleteBackup(page, usb.pickedFolder, faults.phone);
+});
+
 test('a file that changes size while it is read is copied again whole, never kept with the wrong bytes', async ({ page, usb }) => {
 	const faults = await FaultPhone.create();
 	const path = '/DCIM/104APPLE/IMG_9943.MOV';

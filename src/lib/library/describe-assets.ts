@@ -21,7 +21,7 @@ export interface DescribedAsset extends Asset {
 	availability: Availability;
 	/** The Live Photo id found in the files, when there is one. */
 	livePhotoId: string | undefined;
-	/** Paths of the asset's files that were tried and could not be read. */
+	/** Paths of the asset's files that were tried and could not be read: its original, or a placeholder movie of a Live Photo. */
 	unreadableFiles: string[];
 }
 
@@ -120,7 +120,9 @@ export async function describeAsset(files: DeviceFiles, asset: Asset, options: D
 		for (const video of videos) {
 			const probe = await probeOrRecall(files, video, probeOptions);
 			videoProbes.set(video, probe);
-			if (!probe.readable) unreadable.push(video.path);
+			// Only a placeholder is known to be in iCloud; a movie refused for another reason is copied
+			// (or reported failed, with that reason) by the backup like any other file.
+			if (!probe.readable && isDeviceError(probe.cause, 'file-unreadable')) unreadable.push(video.path);
 		}
 	}
 
