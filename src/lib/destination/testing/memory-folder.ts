@@ -239,33 +239,29 @@ class MemoryDirectoryHandle extends MemoryHandle {
 	}
 
 	async getDirectoryHandle(name: string, options: { create?: boolean } = {}): Promise<MemoryDirectoryHandle> {
-		this.disk.check(this.epoch);
-		const path = this.#child(name);
-		const parent = this.disk.directory(this.path);
-		const existing = parent.children.get(name);
-		if (existing === undefined) {
-			if (options.create !== true) throw notFound();
-			this.disk.notify({ kind: 'create', path: path.join('/') }, this.epoch);
-			parent.children.set(name, new DirectoryNode());
-		} else if (existing.kind !== 'directory') {
-			throw fsError('TypeMismatchError', 'The path supplied exists, but was not an entry of requested type.');
-		}
+		const path = this.#entry(name, 'directory', options.create === true, () => new DirectoryNode());
 		return new MemoryDirectoryHandle(this.disk, path, this.epoch);
 	}
 
 	async getFileHandle(name: string, options: { create?: boolean } = {}): Promise<MemoryFileHandle> {
+		const path = this.#entry(name, 'file', options.create === true, () => new FileNode(this.disk.now()));
+		return new MemoryFileHandle(this.disk, path, this.epoch);
+	}
+
+	/** The path of the child `name` of `kind`, made with `make` when absent and `create` is set. */
+	#entry(name: string, kind: 'file' | 'directory', create: boolean, make: () => DirectoryNode | FileNode): string[] {
 		this.disk.check(this.epoch);
 		const path = this.#child(name);
 		const parent = this.disk.directory(this.path);
 		const existing = parent.children.get(name);
 		if (existing === undefined) {
-			if (options.create !== true) throw notFound();
+			if (!create) throw notFound();
 			this.disk.notify({ kind: 'create', path: path.join('/') }, this.epoch);
-			parent.children.set(name, new FileNode(this.disk.now()));
-		} else if (existing.kind !== 'file') {
+			parent.children.set(name, make());
+		} else if (existing.kind !== kind) {
 			throw fsError('TypeMismatchError', 'The path supplied exists, but was not an entry of requested type.');
 		}
-		return new MemoryFileHandle(this.disk, path, this.epoch);
+		return path;
 	}
 
 	async removeEntry(name: string, options: { recursive?: boolean } = {}): Promise<void> {
