@@ -9,9 +9,16 @@ import {
 	type CipherSuite,
 	type NamedGroup,
 } from './algorithms';
-import { concatBytes, equalBytes } from './bytes';
+import { concatBytes } from './bytes';
 import { isSubjectPublicKeyInfo, samePublicKey, subjectPublicKeyInfoOf } from './der';
-import { keyLogLine, type HandshakeMachine, type HandshakeOutput, type TlsSessionInfo } from './handshake-machine';
+import {
+	checkedCipherSuites,
+	checkPeerFinished,
+	keyLogLine,
+	type HandshakeMachine,
+	type HandshakeOutput,
+	type TlsSessionInfo,
+} from './handshake-machine';
 import {
 	EXTENSION,
 	HANDSHAKE_TYPE,
@@ -20,7 +27,6 @@ import {
 	UNCOMPRESSED_POINT_FORMAT,
 	decodeCertificate,
 	decodeCertificateRequest,
-	decodeFinished,
 	decodePointFormats,
 	decodeRenegotiationInfo,
 	decodeServerHello,
@@ -46,7 +52,7 @@ import {
 	verifySignature,
 	type SigningKey,
 } from './key-exchange';
-import { finishedVerifyData, masterSecret, trafficKeys, transcriptHash } from './key-schedule';
+import { finishedVerifyData, handshakeMasterSecret, trafficKeys } from './key-schedule';
 import { AesGcmRecordCipher } from './record-cipher';
 import { TLS12 } from './record-layer';
 import { TlsError, unexpected } from './tls-error';
@@ -122,10 +128,7 @@ export class ClientHandshake implements HandshakeMachine {
 		}
 		this.#options = options;
 		this.#signers = signingKeys(options.privateKey, 'this computer');
-		this.#suites = [...(options.cipherSuites ?? CIPHER_SUITES.map((suite) => suite.id))];
-		if (this.#suites.length === 0 || !this.#suites.every((id) => cipherSuiteById(id) !== undefined)) {
-			throw new TlsError('the cipher suites asked for are not ones we support.', 'internal_error');
-		}
+		this.#suites = checkedCipherSuites(options.cipherSuites ?? CIPHER_SUITES.map((suite) => suite.id));
 	}
 
 	get established(): boolean {
@@ -310,14 +313,12 @@ export class ClientHandshake implements HandshakeMachine {
 		const share = await generateKeyShare(this.#group!);
 		send(encodeClientKeyExchange({ publicPoint: share.publicPoint }));
 		const preMaster = await sharedSecret(share, this.#serverPoint!);
-		const master = await masterSecret(
-			suite,
-			preMaster,
-			this.#extendedMasterSecret
-				? { sessionHash: await transcriptHash(suite, this.#transcript) }
-				: { clientRandom: this.#clientRandom, serverRandom: this.#serverRandom },
-		);
-		preMaster.fill(0);
+		const master = await handshakeMasterSecret(suite, preMaster, {
+			extendedMasterSecret: this.#extendedMasterSecret,
+			transcript: this.#transcript,
+			clientRandom: this.#clientRandom,
+			serverRandom: this.#serverRandom,
+		});
 		this.#master = master;
 		this.#options.onKeyLog?.(keyLogLine(this.#clientRandom, master));
 
@@ -338,11 +339,7 @@ export class ClientHandshake implements HandshakeMachine {
 	}
 
 	async #receiveFinished(message: HandshakeMessage): Promise<HandshakeOutput[]> {
-		const { verifyData } = decodeFinished(message.body);
-		const expected = await finishedVerifyData(this.#suite!, this.#master!, 'server', this.#transcript);
-		if (!equalBytes(verifyData, expected)) {
-			throw new TlsError('its Finished message does not match the handshake (the connection was tampered with).', 'decrypt_error');
-		}
+		await checkPeerFinished(this.#suite!, this.#master!, 'server', this.#transcript, message.body);
 		this.#session = {
 			version: 'TLSv1.2',
 			cipherSuite: this.#suite!.name,

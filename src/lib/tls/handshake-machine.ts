@@ -1,6 +1,9 @@
-import { toHex } from './bytes';
-import type { HandshakeMessage } from './handshake-messages';
+import { type CipherSuite, cipherSuiteById } from './algorithms';
+import { equalBytes, toHex } from './bytes';
+import { decodeFinished, type HandshakeMessage } from './handshake-messages';
+import { finishedVerifyData } from './key-schedule';
 import type { AesGcmRecordCipher } from './record-cipher';
+import { TlsError } from './tls-error';
 
 /**
  * The seam between a handshake (client or server: pure state, WebCrypto, no I/O) and the connection
@@ -45,4 +48,27 @@ export interface TlsSessionInfo {
 /** The SSLKEYLOGFILE line for a session, for checking our key schedule against other tools. */
 export function keyLogLine(clientRandom: Uint8Array, master: Uint8Array): string {
 	return `CLIENT_RANDOM ${toHex(clientRandom)} ${toHex(master)}`;
+}
+
+/** The cipher suites a side was configured with, checked to be ones we implement. */
+export function checkedCipherSuites(ids: readonly number[]): number[] {
+	if (ids.length === 0 || !ids.every((id) => cipherSuiteById(id) !== undefined)) {
+		throw new TlsError('the cipher suites asked for are not ones we support.', 'internal_error');
+	}
+	return [...ids];
+}
+
+/** Checks the peer's Finished (`body`) against the transcript before it; throws when it does not match. */
+export async function checkPeerFinished(
+	suite: CipherSuite,
+	master: Uint8Array,
+	peer: 'client' | 'server',
+	transcript: readonly Uint8Array[],
+	body: Uint8Array,
+): Promise<void> {
+	const { verifyData } = decodeFinished(body);
+	const expected = await finishedVerifyData(suite, master, peer, transcript);
+	if (!equalBytes(verifyData, expected)) {
+		throw new TlsError('its Finished message does not match the handshake (the connection was tampered with).', 'decrypt_error');
+	}
 }

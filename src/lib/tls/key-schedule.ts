@@ -50,6 +50,28 @@ export function masterSecret(
 			);
 }
 
+/**
+ * The master secret of a full handshake, bound to its transcript when both sides agreed on extended
+ * master secret, else to the randoms. The pre-master secret is wiped once used.
+ */
+export async function handshakeMasterSecret(
+	suite: CipherSuite,
+	preMasterSecret: Uint8Array,
+	handshake: { extendedMasterSecret: boolean; transcript: readonly Uint8Array[]; clientRandom: Uint8Array; serverRandom: Uint8Array },
+): Promise<Uint8Array<ArrayBuffer>> {
+	try {
+		return await masterSecret(
+			suite,
+			preMasterSecret,
+			handshake.extendedMasterSecret
+				? { sessionHash: await transcriptHash(suite, handshake.transcript) }
+				: { clientRandom: handshake.clientRandom, serverRandom: handshake.serverRandom },
+		);
+	} finally {
+		preMasterSecret.fill(0);
+	}
+}
+
 export interface TrafficKeys {
 	clientKey: Uint8Array;
 	serverKey: Uint8Array;

@@ -8,9 +8,16 @@ import {
 	type CipherSuite,
 	type NamedGroup,
 } from './algorithms';
-import { concatBytes, equalBytes } from './bytes';
+import { concatBytes } from './bytes';
 import { subjectPublicKeyInfoOf } from './der';
-import { keyLogLine, type HandshakeMachine, type HandshakeOutput, type TlsSessionInfo } from './handshake-machine';
+import {
+	checkedCipherSuites,
+	checkPeerFinished,
+	keyLogLine,
+	type HandshakeMachine,
+	type HandshakeOutput,
+	type TlsSessionInfo,
+} from './handshake-machine';
 import {
 	EMPTY_RENEGOTIATION_INFO_SCSV,
 	EXTENSION,
@@ -22,7 +29,6 @@ import {
 	decodeCertificateVerify,
 	decodeClientHello,
 	decodeClientKeyExchange,
-	decodeFinished,
 	decodePointFormats,
 	decodeRenegotiationInfo,
 	decodeU16ListExtension,
@@ -49,7 +55,7 @@ import {
 	type KeyShare,
 	type SigningKey,
 } from './key-exchange';
-import { finishedVerifyData, masterSecret, trafficKeys, transcriptHash, type TrafficKeys } from './key-schedule';
+import { finishedVerifyData, handshakeMasterSecret, trafficKeys, type TrafficKeys } from './key-schedule';
 import { AesGcmRecordCipher } from './record-cipher';
 import { TLS12 } from './record-layer';
 import { TlsError, unexpected } from './tls-error';
@@ -119,10 +125,7 @@ export class ServerHandshake implements HandshakeMachine {
 		}
 		this.#options = options;
 		this.#signers = signingKeys(options.privateKey, 'the server');
-		this.#suites = [...(options.cipherSuites ?? [ECDHE_RSA_WITH_AES_256_GCM_SHA384, ECDHE_RSA_WITH_AES_128_GCM_SHA256])];
-		if (this.#suites.length === 0 || !this.#suites.every((id) => cipherSuiteById(id) !== undefined)) {
-			throw new TlsError('the cipher suites asked for are not ones we support.', 'internal_error');
-		}
+		this.#suites = checkedCipherSuites(options.cipherSuites ?? [ECDHE_RSA_WITH_AES_256_GCM_SHA384, ECDHE_RSA_WITH_AES_128_GCM_SHA256]);
 	}
 
 	get established(): boolean {
@@ -283,14 +286,12 @@ export class ServerHandshake implements HandshakeMachine {
 		const { publicPoint } = decodeClientKeyExchange(body);
 		const suite = this.#suite!;
 		const preMaster = await sharedSecret(this.#share!, publicPoint);
-		const master = await masterSecret(
-			suite,
-			preMaster,
-			this.#extendedMasterSecret
-				? { sessionHash: await transcriptHash(suite, this.#transcript) }
-				: { clientRandom: this.#clientRandom, serverRandom: this.#serverRandom },
-		);
-		preMaster.fill(0);
+		const master = await handshakeMasterSecret(suite, preMaster, {
+			extendedMasterSecret: this.#extendedMasterSecret,
+			transcript: this.#transcript,
+			clientRandom: this.#clientRandom,
+			serverRandom: this.#serverRandom,
+		});
 		this.#master = master;
 		this.#options.onKeyLog?.(keyLogLine(this.#clientRandom, master));
 		this.#trafficKeys = await trafficKeys(suite, master, this.#clientRandom, this.#serverRandom);
@@ -312,11 +313,7 @@ export class ServerHandshake implements HandshakeMachine {
 	async #receiveFinished(message: HandshakeMessage): Promise<HandshakeOutput[]> {
 		const suite = this.#suite!;
 		const master = this.#master!;
-		const { verifyData } = decodeFinished(message.body);
-		const expected = await finishedVerifyData(suite, master, 'client', this.#transcript);
-		if (!equalBytes(verifyData, expected)) {
-			throw new TlsError('its Finished message does not match the handshake (the connection was tampered with).', 'decrypt_error');
-		}
+		await checkPeerFinished(suite, master, 'client', this.#transcript, message.body);
 		this.#transcript.push(message.raw);
 		const keys = this.#trafficKeys!;
 		const writeCipher = await AesGcmRecordCipher.create(keys.serverKey, keys.serverIv);
