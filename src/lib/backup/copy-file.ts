@@ -1,6 +1,5 @@
 import type { PendingFile } from '../destination/types';
 import type { Digests, HasherFactory } from '../hash';
-import type { DeviceFiles } from '../library';
 
 /** Bytes in the engine's hands: read from the phone, not yet both written and handed to the hasher. */
 export class BufferGauge {
@@ -44,14 +43,13 @@ export interface Pumped {
  * not grow with the file. Reading stops as soon as the file turns out longer than `expectedSize`.
  */
 export async function pumpFile(
-	files: DeviceFiles,
-	devicePath: string,
+	source: ReadableStream<Uint8Array>,
 	expectedSize: number,
 	pending: PendingFile,
 	options: PumpOptions,
 ): Promise<Pumped> {
 	const hasher = await options.hashers(options.verify ? ['sha256', 'xxh3-128'] : ['sha256']);
-	const reader = files.read(devicePath).getReader();
+	const reader = source.getReader();
 	const writer = pending.writable.getWriter();
 	// A stalled phone must not hold a cancel: cancelling the read ends the wait for it.
 	const onAbort = () => void reader.cancel(options.signal.reason).catch(() => undefined);

@@ -187,6 +187,30 @@ describe('files that fail on their own', () => {
 	});
 });
 
+describe('keeping the cable busy', () => {
+	it('asks the phone for the next file while the last one is read back and saved, and still copies each whole', async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia });
+		const events: string[] = [];
+		harness.files.tap = (path, position) => {
+			if (position === 0) events.push(`read ${path}`);
+		};
+		harness.pendingHook = (pending) => ({
+			...pending,
+			commit: async () => {
+				events.push(`save ${pending.path}`);
+				await pending.commit();
+			},
+		});
+		const { result, reads } = await harness.backUp();
+		expect(result.outcome).toBe('complete');
+		expect(reads).toHaveLength(8);
+		const reading = events.map((event) => event.startsWith('read '));
+		// Each file but the first starts to come from the phone before the file before it is saved.
+		expect(reading).toEqual([true, true, false, true, false, true, false, true, false, true, false, true, false, true, false, false]);
+		await harness.expectComplete();
+	});
+});
+
 describe('verification', () => {
 	it('reads each file back before naming it: a mismatch is copied again once, then reported, never kept', async () => {
 		const harness = new BackupHarness({ profile: 'small', realMedia });
@@ -249,7 +273,16 @@ describe('while it runs', () => {
 	it('hands over the first bytes of each file it was asked for, as they were read, across chunks', async () => {
 		const harness = new BackupHarness({ profile: 'small', realMedia, chunkSize: 40 * 1024 });
 		const heads = new Map<string, Uint8Array>();
+		const announced: string[] = [];
+		let clock = 0;
 		const { plan } = await harness.backUp({
+			// Progress at most once an hour of this clock: only forced reports get out.
+			now: () => (clock += 1),
+			progressIntervalMs: 3_600_000,
+			onProgress: (progress) => {
+				const current = progress.current?.devicePath;
+				if (current !== undefined && heads.has(current) && !announced.includes(current)) announced.push(current);
+			},
 			fileHead: {
 				bytesFor: (path) => (path.endsWith('.MOV') ? 0 : 100_000),
 				take: (path, head) => {
@@ -258,6 +291,8 @@ describe('while it runs', () => {
 				},
 			},
 		});
+		// The page hears of each head at once, not with the next periodic report.
+		expect(announced.sort()).toEqual([...heads.keys()].sort());
 		const stills = plan.assets.flatMap((asset) => asset.files).filter((file) => !file.devicePath.endsWith('.MOV'));
 		expect([...heads.keys()].sort()).toEqual(stills.map((file) => file.devicePath).sort());
 		for (const file of stills) {

@@ -8,6 +8,7 @@ import { fileKey, type RunOutcome } from '../store';
 import type { BackupIndex } from './backup-index';
 import { BackupController } from './controller';
 import { BufferGauge, pumpFile, readBackMatches } from './copy-file';
+import { ReadAhead } from './read-ahead';
 import { failureInfo, type FailureInfo, failureScope, fileChangedError, isConnectionLoss, sizeMismatchError, verifyFailedError } from './failures';
 import type { BackupJournal, JournalRecord } from './journal';
 import type { BackupPlan, PlannedAsset, PlannedFile } from './planner';
@@ -150,6 +151,9 @@ class BackupRun {
 	#files: DeviceFiles;
 	#reconnectsWithoutProgress = 0;
 	#checkpointing: Promise<void> = Promise.resolve();
+	readonly #readAhead = new ReadAhead();
+	/** The phone path of the file planned after each one, in the order the run copies them. */
+	readonly #nextPath = new Map<string, string>();
 
 	constructor(options: RunBackupOptions) {
 		this.#o = options;
@@ -192,6 +196,8 @@ class BackupRun {
 	async run(): Promise<BackupResult> {
 		const { plan, journal, signal } = this.#o;
 		const planned = plan.assets.flatMap((asset) => asset.files.map((file) => plannedRecord(asset, file)));
+		const order = plan.assets.flatMap((asset) => asset.files.map((file) => file.devicePath));
+		for (let i = 1; i < order.length; i++) this.#nextPath.set(order[i - 1]!, order[i]!);
 		this.#runId = this.#result.runId = await journal.startRun(planned);
 
 		const cancelFromSignal = () => this.#control.cancel(signal?.reason);
@@ -213,6 +219,7 @@ class BackupRun {
 				throw error;
 			}
 		} finally {
+			this.#readAhead.cancel();
 			signal?.removeEventListener('abort', cancelFromSignal);
 			stopListening();
 		}
@@ -307,7 +314,7 @@ class BackupRun {
 		const pending: PendingFile = await folder.createFile(target.path);
 		let kept = false;
 		try {
-			const pumped = await pumpFile(files, devicePath, identity.size, pending, {
+			const pumped = await pumpFile(this.#readAhead.read(files, devicePath), identity.size, pending, {
 				hashers,
 				verify: this.#verify,
 				proceed,
@@ -317,6 +324,9 @@ class BackupRun {
 				head: this.#headOf(devicePath),
 			});
 			if (pumped.bytes !== identity.size) return { wrongSize: pumped.bytes };
+			// The phone sends the next file while this one is checked on disk and saved.
+			const next = this.#nextPath.get(devicePath);
+			if (next !== undefined) this.#readAhead.start(files, next);
 			const sha256 = pumped.digests.sha256!;
 			const existing = (await this.#recordedCopy(sha256, identity.size)) ?? (await this.#earlierCopy(target, sha256, identity.size));
 			if (existing !== undefined) return { kind: 'deduplicated', path: existing, sha256 };
@@ -338,7 +348,14 @@ class BackupRun {
 	#headOf(devicePath: string): { bytes: number; take: (head: Uint8Array) => void } | undefined {
 		const wanted = this.#o.fileHead;
 		if (wanted === undefined) return undefined;
-		return { bytes: wanted.bytesFor(devicePath), take: (head) => wanted.take(devicePath, head) };
+		return {
+			bytes: wanted.bytesFor(devicePath),
+			take: (head) => {
+				wanted.take(devicePath, head);
+				// Shown now, not at the next chunk: on a slow cable that may be the end of the file.
+				this.#emit(true);
+			},
+		};
 	}
 
 	/** Opens the file service again; the run stops (with `failure`) after too many attempts in a row. */
