@@ -123,7 +123,7 @@ describe('AfcClient with the simulated afcd', () => {
 
 	it('reads the first and the last MiB of a 5 GiB file, asking only for what is taken', async () => {
 		const { counter, wrap } = readRequests();
-		const { client, session } = connect({ wrap, client: { readChunkSize: MiB, readsInFlight: 3 } });
+		const { client, session } = connect({ wrap, client: { readChunkSize: MiB, firstReadSize: MiB, readsInFlight: 3 } });
 		const path = '/DCIM/100APPLE/IMG_0002.MOV';
 
 		const head = client.read(path).getReader();
@@ -140,6 +140,19 @@ describe('AfcClient with the simulated afcd', () => {
 		expect(sameBytes(tail, syntheticBytes(5, size - MiB, MiB))).toBe(true);
 		expect(counter.closes).toBe(2);
 		expect(session.openFiles).toBe(0);
+	});
+
+	it('asks for a small first piece of each file, then whole chunks', async () => {
+		const { counter, wrap } = readRequests();
+		const { client } = connect({ wrap, client: { readChunkSize: MiB, firstReadSize: 64 * 1024, readsInFlight: 2 } });
+		const reader = client.read('/DCIM/100APPLE/IMG_0002.MOV').getReader();
+		const first = await reader.read();
+		expect(sameBytes(first.value!, syntheticBytes(5, 0, 64 * 1024))).toBe(true);
+		const second = await reader.read();
+		expect(sameBytes(second.value!, syntheticBytes(5, 64 * 1024, MiB))).toBe(true);
+		await settle();
+		expect(counter.requested).toBe(64 * 1024 + 2 * MiB);
+		await reader.cancel();
 	});
 
 	it('asks the phone for no more than a bounded read wants', async () => {

@@ -9,8 +9,13 @@ export interface FileReader<Handle> {
 }
 
 export interface FileStreamOptions {
-	/** Bytes asked for by each read. */
+	/** Bytes asked for by each read but the first. */
 	chunkSize: number;
+	/**
+	 * Bytes asked for by the first read (at most `chunkSize`): small, so that a file's first bytes (its
+	 * header, its thumbnail) and the work on them begin at once, even on a slow cable.
+	 */
+	firstChunkSize: number;
 	/** Reads kept in flight while the consumer keeps reading. */
 	readsInFlight: number;
 }
@@ -38,6 +43,7 @@ export function createFileStream<Handle>(
 ): ReadableStream<Uint8Array> {
 	// Bytes not yet asked for: a bounded read never asks the phone for more than the caller wants.
 	let unrequested = length;
+	let firstRead = true;
 	let opened: Promise<Handle> | undefined;
 	let handle: Handle | undefined;
 	let seeked: Promise<void> | undefined;
@@ -68,7 +74,8 @@ export function createFileStream<Handle>(
 					}
 					if (handle === undefined) return;
 					while (reads.length < options.readsInFlight && unrequested > 0) {
-						const size = Math.min(options.chunkSize, unrequested);
+						const size = Math.min(firstRead ? Math.min(options.firstChunkSize, options.chunkSize) : options.chunkSize, unrequested);
+						firstRead = false;
 						unrequested -= size;
 						reads.push(quiet(files.readFile(handle, size)));
 					}
