@@ -26,7 +26,8 @@ export class HashService {
 	update(id: number, chunk: Uint8Array): Promise<void> {
 		const stream = this.#stream(id);
 		const next = stream.tail.then((set) => {
-			set.update(chunk);
+			// The chunk crossed from another thread: this side's copy is nobody else's.
+			set.update(chunk, true);
 			return set;
 		});
 		stream.tail = next;

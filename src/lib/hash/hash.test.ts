@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { xxhash128 } from 'hash-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HashService, inProcessHashers, remoteHashers, type HasherFactory } from '.';
+import { HasherPool, HashSet } from './algorithms';
 
 function sha256(bytes: Uint8Array): string {
 	return createHash('sha256').update(bytes).digest('hex');
@@ -87,6 +88,33 @@ describe.each(families)('hashers %s', (_name, make) => {
 		expect(await hasher.digest()).toEqual({ sha256: sha256(new Uint8Array(0)) });
 		await expect(hasher.update(new Uint8Array(1))).rejects.toThrow(/finished/);
 		hasher.discard();
+	});
+});
+
+describe('SHA-256 of short and long streams', () => {
+	const pool = new HasherPool();
+
+	it('agree with OpenSSL whether the stream stays under the one-shot limit, ends on it or passes it anywhere, held or copied', async () => {
+		const limit = 1000;
+		await fc.assert(
+			fc.asyncProperty(fc.integer({ min: 0, max: 3 * limit }), fc.array(fc.nat(), { maxLength: 8 }), fc.boolean(), async (length, cuts, owned) => {
+				const bytes = patterned(length, length);
+				const set = await HashSet.open(pool, ['sha256', 'xxh3-128'], limit);
+				for (const chunk of cut(bytes, cuts)) set.update(chunk, owned);
+				expect(await set.digest()).toEqual({ sha256: sha256(bytes), 'xxh3-128': await xxhash128(bytes) });
+			}),
+			{ numRuns: 200 },
+		);
+	});
+
+	it('keep their own copy of what they hold, so a caller reusing its buffer changes nothing', async () => {
+		const set = await HashSet.open(pool, ['sha256']);
+		const buffer = patterned(4096, 9);
+		const expected = sha256(new Uint8Array([...buffer, ...buffer]));
+		set.update(buffer);
+		set.update(buffer);
+		buffer.fill(0);
+		expect(await set.digest()).toEqual({ sha256: expected });
 	});
 });
 
