@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { workerHeap } from '../tests/harness/worker-heap';
+import { startCpuCount, type CpuSplit } from './cpu-time';
 
 export const BASE_URL = `http://127.0.0.1:${process.env.APP_PORT ?? 4173}`;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -35,6 +36,8 @@ export interface BackupRun {
 	longestTimerGapMs: number;
 	/** IndexedDB bytes the backup added (navigator.storage.estimate). */
 	indexedDbBytes: number;
+	/** CPU seconds Chromium's threads spent from "Start backup" to "Backup complete" (Linux only). */
+	cpu?: CpuSplit;
 }
 
 /** Code run in the page before its own: the folder picker hands out an OPFS folder; tasks are watched. */
@@ -124,6 +127,7 @@ export class BenchBrowser {
 			Object.assign(watch, { longest: 0, gap: 0, on: true, last: performance.now() });
 		});
 		const status = page.getByRole('status', { name: 'Backup status' });
+		const countCpu = await startCpuCount(this.#profile);
 		const start = Date.now();
 		await page.getByRole('button', { name: 'Start backup' }).click();
 		// Completion is seen in the page (a MutationObserver), not by polling from here.
@@ -149,6 +153,7 @@ export class BenchBrowser {
 		}
 		await outcome;
 		const backupSeconds = (Date.now() - start) / 1000;
+		const cpu = await countCpu?.();
 		const watch = await page.evaluate(() => {
 			const w = (globalThis as unknown as { __bench: { longest: number; gap: number; on: boolean } }).__bench;
 			w.on = false;
@@ -167,6 +172,7 @@ export class BenchBrowser {
 			longestTaskMs: watch.longest,
 			longestTimerGapMs: watch.gap,
 			indexedDbBytes: (await this.indexedDbBytes()) - idbBefore,
+			cpu,
 		};
 	}
 
