@@ -8,7 +8,7 @@ import type { DemoSetup } from './browser';
 import type { StageResult } from './stage-worker';
 
 /** The AFC client's read size: the engine hands on chunks of this size. */
-const CHUNK = 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
 
 export interface StageFigures {
 	afc: StageResult;
