@@ -492,8 +492,9 @@ describe('memory', () => {
 		const { result } = await harness.backUp({ hashers });
 		expect(result.outcome).toBe('complete');
 		expect(result.copied.bytes).toBeGreaterThan(48_000_000);
-		// The engine held one chunk at a time; the worker's queue stayed under its limit (plus the chunk that crossed it).
-		expect(result.maxBytesHeld).toBeLessThanOrEqual(chunkSize);
+		// The engine held a chunk from the phone and one of the file before being read back; the worker's
+		// queue stayed under its limit (plus the chunk that crossed it).
+		expect(result.maxBytesHeld).toBeLessThanOrEqual(2 * chunkSize);
 		expect(hashers.stats.maxBytesInFlight).toBeGreaterThan(chunkSize);
 		expect(hashers.stats.maxBytesInFlight).toBeLessThanOrEqual(limit + chunkSize);
 		expect(hashers.stats.chunksCopied).toBe(0); // every chunk moved, none copied

@@ -109,6 +109,16 @@ interface Kept {
 	redone: boolean;
 }
 
+/** A file copied whole into its temporary file, being read back and given its name. */
+interface Finishing {
+	planned: PlannedAsset;
+	file: PlannedFile;
+	target: PlacedFile;
+	bytes: number;
+	/** Resolves once the file is saved under its name; rejects with why it was not (its temporary file removed). */
+	saved: Promise<Kept>;
+}
+
 type FileOutcome =
 	| ({ kind: 'copied' } & Kept)
 	| ({ kind: 'deduplicated' } & Kept)
@@ -152,6 +162,8 @@ class BackupRun {
 	#reconnectsWithoutProgress = 0;
 	#checkpointing: Promise<void> = Promise.resolve();
 	readonly #readAhead = new ReadAhead();
+	/** The last file copied, being read back and saved while the next one comes from the phone. */
+	#finishing: Finishing | undefined;
 	/** The phone path of the file planned after each one, in the order the run copies them. */
 	readonly #nextPath = new Map<string, string>();
 
@@ -211,6 +223,7 @@ class BackupRun {
 				await this.#control.proceed();
 				await this.#backUpAsset(asset);
 			}
+			await this.#settleFinishing();
 		} catch (error) {
 			if (isAbort(error, this.#control.signal)) this.#result.outcome = 'cancelled';
 			else if (isDeviceError(error)) this.#stop(error);
@@ -220,6 +233,8 @@ class BackupRun {
 			}
 		} finally {
 			this.#readAhead.cancel();
+			// Stopped or cancelled with a file still being checked: saved if it passes, else removed.
+			await this.#settleFinishing().catch(() => undefined);
 			signal?.removeEventListener('abort', cancelFromSignal);
 			stopListening();
 		}
@@ -235,8 +250,9 @@ class BackupRun {
 			if (target === undefined) throw new Error(`No place was given for ${file.devicePath}.`);
 			this.#progress.current = { devicePath: file.devicePath, path: target.path, bytesDone: 0, size: file.size };
 			this.#emit(false);
-			const outcome = await this.#copy(file, target);
-			this.#record(planned, file, outcome);
+			const outcome = await this.#copy(planned, file, target);
+			// Undefined: copied, and being read back and saved while the next file comes; recorded then.
+			if (outcome !== undefined) this.#record(planned, file, outcome);
 			this.#progress.current = undefined;
 			await this.#maybeCheckpoint();
 		}
@@ -261,14 +277,21 @@ class BackupRun {
 		return byPath;
 	}
 
-	async #copy(file: PlannedFile, target: PlacedFile): Promise<FileOutcome> {
+	/**
+	 * Copies one file, trying again after a lost connection, a bad read-back or a changed length. The
+	 * first attempt leaves the read-back and the naming to the background (`#finishing`) and returns
+	 * undefined; the outcome is recorded when they are done. `redone`: this is already the second try.
+	 */
+	async #copy(planned: PlannedAsset, file: PlannedFile, target: PlacedFile, redone = false): Promise<FileOutcome | undefined> {
 		let identity: Identity = { size: file.size, modifiedTime: file.modifiedTime, birthTime: file.birthTime };
-		let redone = false;
 		/** What the phone said before the last look, to tell a file that changed from one it lies about. */
 		let stated: Identity | undefined;
 		for (;;) {
 			try {
-				const copied = await this.#copyOnce(file.devicePath, identity, target);
+				// Only a first try is left to finish in the background: a second one is seen through here.
+				const finishLater = redone ? undefined : { planned, file, identity };
+				const copied = await this.#copyOnce(file.devicePath, identity, target, finishLater);
+				if (copied === undefined) return undefined;
 				if (!('wrongSize' in copied)) return { ...copied, identity, redone };
 				if (redone) {
 					// Described alike twice, another length twice: the phone contradicts itself.
@@ -297,12 +320,17 @@ class BackupRun {
 		}
 	}
 
-	/** One attempt: stream, hash, check, name. `wrongSize` (the bytes it gave) when the phone gave another length than expected. */
+	/**
+	 * One attempt: stream, hash, check, name. `wrongSize` (the bytes it gave) when the phone gave another
+	 * length than expected. With `finishLater`, a new copy's read-back and naming are left to
+	 * `#finishing` (undefined is returned), after the file before it was settled.
+	 */
 	async #copyOnce(
 		devicePath: string,
 		identity: Identity,
 		target: PlacedFile,
-	): Promise<{ kind: 'copied' | 'deduplicated'; path: string; sha256: string } | { wrongSize: number }> {
+		finishLater?: { planned: PlannedAsset; file: PlannedFile; identity: Identity },
+	): Promise<{ kind: 'copied' | 'deduplicated'; path: string; sha256: string } | { wrongSize: number } | undefined> {
 		const { folder, hashers } = this.#o;
 		const files = this.#files;
 		const proceed = () => this.#control.proceed();
@@ -327,22 +355,63 @@ class BackupRun {
 			// The phone sends the next file while this one is checked on disk and saved.
 			const next = this.#nextPath.get(devicePath);
 			if (next !== undefined) this.#readAhead.start(files, next);
+			// The file before this one is recorded first: its bytes may be these (a duplicate on the phone).
+			await this.#settleFinishing();
 			const sha256 = pumped.digests.sha256!;
 			const existing = (await this.#recordedCopy(sha256, identity.size)) ?? (await this.#earlierCopy(target, sha256, identity.size));
 			if (existing !== undefined) return { kind: 'deduplicated', path: existing, sha256 };
-			if (this.#verify) {
-				const check = pumped.digests['xxh3-128']!;
-				const hashers = this.#o.verifyHashers ?? inProcessHashers;
-				if (!(await readBackMatches(pending, { bytes: pumped.bytes, check }, { hashers, proceed, gauge: this.#gauge }))) {
-					throw verifyFailedError(target.path);
-				}
-			}
-			await pending.commit();
+			const check = pumped.digests['xxh3-128'];
 			kept = true;
-			return { kind: 'copied', path: target.path, sha256 };
+			const saved = this.#save(pending, { bytes: pumped.bytes, check }, target.path).then(() => ({ path: target.path, sha256, identity, redone: false }));
+			if (finishLater === undefined) {
+				await saved;
+				return { kind: 'copied', path: target.path, sha256 };
+			}
+			saved.catch(() => undefined); // seen by #settleFinishing
+			this.#finishing = { ...finishLater, target, bytes: identity.size, saved };
+			return undefined;
 		} finally {
 			if (!kept) await pending.abort().catch(() => undefined);
 		}
+	}
+
+	/** Reads the temporary file back and compares it, then gives it its name; removes it when either fails. */
+	async #save(pending: PendingFile, written: { bytes: number; check: string | undefined }, path: string): Promise<void> {
+		try {
+			if (this.#verify) {
+				const hashers = this.#o.verifyHashers ?? inProcessHashers;
+				const proceed = () => this.#control.proceed();
+				const check = { bytes: written.bytes, check: written.check! };
+				if (!(await readBackMatches(pending, check, { hashers, proceed, gauge: this.#gauge }))) throw verifyFailedError(path);
+			}
+			await pending.commit();
+		} catch (error) {
+			await pending.abort().catch(() => undefined);
+			throw error;
+		}
+	}
+
+	/**
+	 * Waits for the file being finished and records it. A bad read-back copies it again, to the end,
+	 * before anything else; another failure of that file is recorded as its own; a failure of the
+	 * folder or the run is thrown.
+	 */
+	async #settleFinishing(): Promise<void> {
+		const finishing = this.#finishing;
+		if (finishing === undefined) return;
+		const { planned, file, target } = finishing;
+		let outcome: FileOutcome | undefined;
+		try {
+			outcome = { kind: 'copied', ...(await finishing.saved) };
+		} catch (error) {
+			this.#finishing = undefined;
+			if (failureScope(error) !== 'file') throw error;
+			if (isDeviceError(error, 'verify-failed')) outcome = await this.#copy(planned, file, target, true);
+			else outcome = { kind: 'failed', error: error as DeviceError };
+		}
+		// Its bytes count as done until here (progress never goes back), then as handled.
+		this.#finishing = undefined;
+		this.#record(planned, file, outcome!);
 	}
 
 	#headOf(devicePath: string): { bytes: number; take: (head: Uint8Array) => void } | undefined {
@@ -468,7 +537,8 @@ class BackupRun {
 			}
 			this.#handledBytes += file.size;
 		}
-		if (progress.current !== undefined) progress.current.bytesDone = 0;
+		// Recorded while another file is being copied, it leaves that one's count alone.
+		if (progress.current?.devicePath === file.devicePath) progress.current.bytesDone = 0;
 		this.#emit(false);
 	}
 
@@ -558,7 +628,8 @@ class BackupRun {
 		if (!force && at - this.#lastEmit < (this.#o.progressIntervalMs ?? 250)) return;
 		this.#lastEmit = at;
 		const progress = this.#progress;
-		progress.bytes = { done: this.#handledBytes + (progress.current?.bytesDone ?? 0), total: this.#bytesTotal };
+		const finishing = this.#finishing?.bytes ?? 0;
+		progress.bytes = { done: this.#handledBytes + finishing + (progress.current?.bytesDone ?? 0), total: this.#bytesTotal };
 		const speed = this.#speed.bytesPerSecond;
 		progress.bytesPerSecond = speed;
 		progress.secondsLeft = speed === undefined || speed <= 0 ? undefined : Math.max(0, progress.bytes.total - progress.bytes.done) / speed;
