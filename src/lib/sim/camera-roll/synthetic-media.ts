@@ -75,7 +75,7 @@ const TIFF_TYPE = { byte: 1, ascii: 2, short: 3, long: 4, undefined: 7, slong: 9
 const TAG_EXIF_IFD = 0x8769;
 
 function encodeValue(value: TiffValue, littleEndian: boolean): { type: number; count: number; data: Uint8Array } {
-	const w = new ByteWriter({ littleEndian });
+	const w = new ByteWriter({ littleEndian, capacity: 16 });
 	switch (value.type) {
 		case 'ascii':
 			w.ascii(value.text).u8(0);
