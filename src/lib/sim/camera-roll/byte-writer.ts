@@ -3,16 +3,13 @@
  * IFDs, chunks. Grows as needed; lengths are patched in once known.
  */
 export class ByteWriter {
-	#bytes: Uint8Array;
-	#view: DataView;
+	#bytes = new Uint8Array(256);
+	#view = new DataView(this.#bytes.buffer);
 	#length = 0;
 	readonly littleEndian: boolean;
 
-	/** `capacity`: the bytes to start with (it grows); small for a single TIFF value, of which a header has dozens. */
-	constructor(options: { littleEndian?: boolean; capacity?: number } = {}) {
+	constructor(options: { littleEndian?: boolean } = {}) {
 		this.littleEndian = options.littleEndian ?? false;
-		this.#bytes = new Uint8Array(Math.max(1, options.capacity ?? 256));
-		this.#view = new DataView(this.#bytes.buffer);
 	}
 
 	get length(): number {
