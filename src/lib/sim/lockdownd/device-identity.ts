@@ -68,9 +68,9 @@ export interface DeviceIdentity {
 /** The phone's RSA key pair as bytes, to keep it across visits (the demo phone remembers who it trusts). */
 export interface DeviceKeys {
 	/** PKCS#8 DER. */
-	privateKey: Uint8Array;
+	privateKey: Uint8Array<ArrayBuffer>;
 	/** SubjectPublicKeyInfo DER. */
-	publicKey: Uint8Array;
+	publicKey: Uint8Array<ArrayBuffer>;
 }
 
 const RSA_KEY = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
@@ -101,6 +101,6 @@ export async function createDeviceIdentity(values: Partial<DeviceValues> = {}, k
 export async function exportDeviceKeys(identity: DeviceIdentity): Promise<DeviceKeys> {
 	return {
 		privateKey: new Uint8Array(await crypto.subtle.exportKey('pkcs8', identity.keyPair.privateKey)),
-		publicKey: identity.publicKeySpki,
+		publicKey: new Uint8Array(identity.publicKeySpki),
 	};
 }
