@@ -1,5 +1,6 @@
 /**
- * Passes on the first report of each stage, then at most one report per `intervalMs`. Each report to
+ * Passes on the first report of each stage, then at most one report per `intervalMs` (250 ms, as the
+ * backup's progress). Each report to
  * the page is a message it must take and render: one per file (tens of thousands in a scan) kept the
  * page busy for seconds after the worker was done.
  */
@@ -7,7 +8,7 @@ export function throttleProgress<P extends { stage: string }>(
 	report: (progress: P) => void,
 	options: { intervalMs?: number; now?: () => number } = {},
 ): (progress: P) => void {
-	const intervalMs = options.intervalMs ?? 100;
+	const intervalMs = options.intervalMs ?? 250;
 	const now = options.now ?? (() => performance.now());
 	let stage: string | undefined;
 	let last = 0;
