@@ -1,8 +1,7 @@
 /**
  * Passes on the first report of each stage, then at most one report per `intervalMs` (250 ms, as the
- * backup's progress). Each report to
- * the page is a message it must take and render: one per file (tens of thousands in a scan) kept the
- * page busy for seconds after the worker was done.
+ * backup's progress). Each report to the page is a message it must take and render: one per file
+ * (tens of thousands in a scan) kept the page busy for seconds after the worker was done.
  */
 export function throttleProgress<P extends { stage: string }>(
 	report: (progress: P) => void,
