@@ -168,6 +168,21 @@ describe('AfcClient with the simulated afcd', () => {
 		expect(counter.requested).toBe(128 * 1024 + 2 * MiB + 7);
 	});
 
+	it('reads a range in one piece with the same requests, closing the file, also past the end and across chunks', async () => {
+		const { counter, wrap } = readRequests();
+		const { client, session } = connect({ wrap, client: { readChunkSize: MiB } });
+		const path = '/DCIM/100APPLE/IMG_0002.MOV';
+		expect(sameBytes(await client.readRange(path, 1000, 16 * 1024), syntheticBytes(5, 1000, 16 * 1024))).toBe(true);
+		expect(counter).toEqual({ requested: 16 * 1024, reads: 1, closes: 1 });
+		expect(sameBytes(await client.readRange(path, 5, 2 * MiB + 7), syntheticBytes(5, 5, 2 * MiB + 7))).toBe(true);
+		expect(counter.reads).toBe(4);
+		expect(await client.readRange('/DCIM/100APPLE/IMG_0001.JPG', 6, 4096)).toEqual(small.subarray(6));
+		expect(await client.readRange('/DCIM/100APPLE/IMG_0001.JPG', 999, 10)).toEqual(new Uint8Array(0));
+		const refused = await client.readRange('/DCIM/100APPLE/IMG_0004.HEIC', 0, 16 * 1024).catch((e: unknown) => e);
+		expect(refused).toMatchObject({ code: 'file-unreadable' });
+		expect(session.openFiles).toBe(0);
+	});
+
 	it('reads 200 MiB to the end with the right SHA-256 and never more than the window outstanding', async () => {
 		const chunkSize = MiB;
 		const readsInFlight = 4;
@@ -322,8 +337,9 @@ describe('AfcClient against a misbehaving phone', () => {
 		let writes = 0;
 		const client = lyingPhone(
 			async (chunk, send) => {
-				if (writes++ !== 1) return false;
-				for (const byte of chunk) {
+				if (writes++ !== 0) return false;
+				await send(chunk.subarray(0, 40));
+				for (const byte of chunk.subarray(40)) {
 					await new Promise((resolve) => setTimeout(resolve, 5));
 					await send(Uint8Array.of(byte));
 				}

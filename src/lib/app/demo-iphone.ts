@@ -1,7 +1,8 @@
-import { tlsDeviceSecurity } from '../sim/lockdownd';
+import { exportDeviceKeys, tlsDeviceSecurity, type DeviceKeys } from '../sim/lockdownd';
 import { PROFILES, REAL_MEDIA_FILES, type CameraRollProfile, type ProfileName, type RealMedia } from '../sim/camera-roll';
 import { SimUsb } from '../sim/usb';
 import { VirtualIPhone } from '../sim/virtual-iphone';
+import type { DemoMemory } from './demo-memory';
 
 /**
  * The demo: a virtual iPhone running in this worker, handed to the app through the same `USB` seam a
@@ -10,18 +11,36 @@ import { VirtualIPhone } from '../sim/virtual-iphone';
  *
  * `setup` (the page's `?demo=` parameter, JSON) lets the benchmark choose another camera roll and cap
  * the USB rate: `{"profile": "typical" | {"base": "typical", "items": 200, ...}, "bytesPerSecond": 40e6}`.
+ *
+ * With `memory` the phone keeps its key pair and the computers it trusts across visits, as a real
+ * iPhone does: after "Trust" once, a reload connects without asking again.
  */
 export async function createDemoUsb(
 	fetchFile: (name: string) => Promise<Response>,
 	setup?: string,
+	memory?: DemoMemory,
 ): Promise<{ usb: USB; phone: VirtualIPhone }> {
 	const { profile, bytesPerSecond } = parseDemoSetup(setup);
+	const [kept, realMedia] = await Promise.all([memory?.load(), loadDemoMedia(fetchFile)]);
+	let deviceKeys: DeviceKeys | undefined = kept?.deviceKeys;
 	const phone = await VirtualIPhone.create({
 		security: tlsDeviceSecurity,
-		cameraRoll: { profile, realMedia: await loadDemoMedia(fetchFile) },
-		lockdown: { trust: { pendingPolls: 2 }, values: { DeviceName: 'Demo iPhone' } },
+		cameraRoll: { profile, realMedia },
+		lockdown: {
+			trust: { pendingPolls: 2 },
+			values: { DeviceName: 'Demo iPhone' },
+			deviceKeys,
+			trustedHosts: kept?.trustedHosts,
+			onTrustChanged: (trustedHosts) => {
+				if (deviceKeys !== undefined) void memory?.save({ deviceKeys, trustedHosts });
+			},
+		},
 		usb: { bytesPerSecond },
 	});
+	if (memory !== undefined && deviceKeys === undefined) {
+		deviceKeys = await exportDeviceKeys(phone.lockdownd.identity);
+		await memory.save({ deviceKeys, trustedHosts: [] });
+	}
 	const usb = new SimUsb();
 	usb.plug(phone.hardware, { granted: true });
 	return { usb, phone };

@@ -2,6 +2,7 @@ import { AfcClient } from '../afc';
 import { DeviceError, isDeviceError } from '../errors';
 import { describeAssets, fileIdentity, groupAssets, knownMetadata, scanCameraRoll, type DescribedAsset, type FileMetadata } from '../library';
 import { createDemoUsb } from './demo-iphone';
+import { DexieDemoMemory } from './demo-memory';
 import { overviewOf, type LibraryOverview, type MonthBackupStatus } from './library-overview';
 import { IPhone, openTrustedSession, type TrustedSession } from '../iphone';
 import { tlsSessionSecurity } from '../lockdown';
@@ -20,6 +21,7 @@ import {
 import { BackupSession, type BackupProgressView, type PlanView } from './backup-session';
 import { listIPhones, udidFromSerialNumber, type HostOs } from '../usb';
 import { reopenFiles } from './reopen-files';
+import { throttleProgress } from './throttle-progress';
 
 /** How long the phone may leave a file request unanswered before the connection counts as stalled. */
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
@@ -110,7 +112,7 @@ export class DeviceService {
 		const stall = options.stallTimeoutMs;
 		this.#stallTimeoutMs = stall !== undefined && stall >= 100 && stall <= 600_000 ? stall : DEFAULT_STALL_TIMEOUT_MS;
 		const usb = options.demo
-			? (await createDemoUsb((name) => fetch(new URL(name, options.demo!.mediaBase)), options.demo.setup)).usb
+			? (await createDemoUsb((name) => fetch(new URL(name, options.demo!.mediaBase)), options.demo.setup, new DexieDemoMemory())).usb
 			: this.#usb();
 		if (!usb) throw new DeviceError('no-webusb', 'This browser cannot talk to USB devices.');
 		const iphone = await IPhone.open(usb, { udid: options.udid, os: options.os, security: tlsSessionSecurity });
@@ -172,17 +174,18 @@ export class DeviceService {
 	async readLibrary(onProgress?: (progress: LibraryProgress) => void): Promise<LibraryOverview> {
 		const files = await this.#afc();
 		const udid = this.#connected?.udid;
+		const report = onProgress === undefined ? undefined : throttleProgress(onProgress);
 		// Read while the phone is listed: files unchanged since the last scan are not read again.
 		const remembered = udid === undefined ? Promise.resolve(new Map<string, FileMetadata>()) : loadFileMetadata(this.#db, udid);
 		const scan = await scanCameraRoll(files, {
-			onProgress: (p) => onProgress?.({ stage: 'listing', done: p.filesFound }),
+			onProgress: (p) => report?.({ stage: 'listing', done: p.filesFound }),
 		});
 		const entries = await remembered;
 		const known = knownMetadata(entries);
 		this.#assets = await describeAssets(files, groupAssets(scan.files), {
 			concurrency: 16,
 			known,
-			onProgress: (done, total) => onProgress?.({ stage: 'reading-dates', done, total }),
+			onProgress: (done, total) => report?.({ stage: 'reading-dates', done, total }),
 		});
 		if (udid !== undefined) {
 			// Only the files the phone still has: deleted photos leave nothing behind.

@@ -73,8 +73,15 @@ export class DeviceFileSource implements ByteSource {
 		return bytes.subarray(0, Math.min(bytes.length, end - offset));
 	}
 
-	/** Reads `want` bytes from `offset` (fewer if the stream ends), then cancels the stream. */
+	/** Reads `want` bytes from `offset` (fewer if the file ends): in one piece, or from a stream then cancelled. */
 	async #fetch(offset: number, want: number): Promise<Uint8Array> {
+		if (this.#files.readRange !== undefined) {
+			try {
+				return await this.#files.readRange(this.#path, offset, want);
+			} catch (error) {
+				throw new FileReadFailed(this.#path, error);
+			}
+		}
 		let reader: ReadableStreamDefaultReader<Uint8Array>;
 		try {
 			reader = this.#files.read(this.#path, offset, want).getReader();

@@ -21,4 +21,10 @@ export interface DeviceFiles {
 	 * Cancelling the stream closes the file on the device.
 	 */
 	read(path: string, offset?: number, length?: number): ReadableStream<Uint8Array>;
+	/**
+	 * Optional: up to `length` bytes from `offset` in one piece (fewer only at the end of the file), the
+	 * file closed again before it resolves — the same requests `read` makes for a piece that fits one
+	 * read, without a stream around them (a first scan reads the head of tens of thousands of files).
+	 */
+	readRange?(path: string, offset: number, length: number): Promise<Uint8Array>;
 }

@@ -57,6 +57,31 @@ describe('exifExtent', () => {
 		expect(readImageMetadata(tiled.subarray(0, end)).mediaGroupUuid).toBe('602FEBB7-6B59-4799-96E6-9C8484D873C7');
 	});
 
+	it('points at a HEIF’s TIFF header, which read alone says what the whole head says', () => {
+		const heifs = [
+			['heic', bytes.heic.subarray(0, FIRST_READ_BYTES)],
+			['tiled', bytes.tiled.subarray(0, IMAGE_HEAD_BYTES)],
+			['synthetic', synthetic(heicParts(still, 3_000_000), 3_000_000).subarray(0, FIRST_READ_BYTES)],
+		] as const;
+		for (const [name, head] of heifs) {
+			const extent = exifExtent(head) as { end: number; tiffStart?: number };
+			expect(extent.tiffStart, name).toBeGreaterThan(0);
+			const tiff = head.subarray(extent.tiffStart!, extent.tiffStart! + 4);
+			expect(String.fromCharCode(tiff[0]!, tiff[1]!), name).toMatch(/^(II|MM)$/);
+			const whole = readImageMetadata(head.subarray(0, extent.end));
+			expect(whole.captureDate, name).toBeDefined();
+			expect(readImageMetadata(head.subarray(0, extent.end), extent.tiffStart), name).toEqual(whole);
+		}
+		// A JPEG's block is found, but only a HEIF's TIFF is pointed at.
+		expect(exifExtent(bytes.jpeg.subarray(0, FIRST_READ_BYTES))).not.toHaveProperty('tiffStart');
+	});
+
+	it('reads the whole head for a date when the TIFF alone has none', () => {
+		const head = bytes.screenshot;
+		expect(readImageMetadata(head, 8)).toEqual(readImageMetadata(head));
+		expect(readImageMetadata(head, 8).captureDateFrom).toBe('xmp');
+	});
+
 	it('says there is none when the image data comes first (PNG screenshots)', () => {
 		expect(exifExtent(bytes.screenshot.subarray(0, FIRST_READ_BYTES))).toBe('none');
 		expect(exifExtent(bytes.png)).toBe('none');

@@ -3,13 +3,14 @@
  * the scanner fetches just that much of each photo instead of a fixed large head: a JPEG's APP1
  * segment, a HEIF's `Exif` item (through `iinf` and `iloc`), a PNG's `eXIf` chunk.
  *
- * `{ end }`: the EXIF block ends at that file offset. `{ needs }`: the structure goes on past the head
+ * `{ end }`: the EXIF block ends at that file offset; for a HEIF, `tiffStart` is where its TIFF
+ * header is (in `head`), when the item is one extent in the file. `{ needs }`: the structure goes on past the head
  * (a HEIF `meta` with many tiles is ~30 KiB): ask again with that many bytes. `'none'`: the structure says there is none
  * (a JPEG's scan data, a PNG's image data or a HEIF's item list came first). `'unknown'`: the head is
  * too short, the format keeps EXIF elsewhere (TIFF, DNG), or something is malformed: the caller reads
  * its usual amount. Every offset is checked against `head`; nothing here throws.
  */
-export type ExifExtent = { end: number } | { needs: number } | 'none' | 'unknown';
+export type ExifExtent = { end: number; tiffStart?: number } | { needs: number } | 'none' | 'unknown';
 
 const MAX_BOXES = 64;
 /** A tiled HEIF lists an item per tile (48 for a 12 MP photo, more with depth and thumbnails). */
@@ -123,8 +124,23 @@ function heifExif(head: Uint8Array, view: DataView): ExifExtent {
 	if (!sawItems) return 'unknown';
 	if (exifId === undefined) return 'none';
 	if (iloc === undefined) return 'unknown';
-	const end = itemEnd(view, iloc, exifId, meta.end);
-	return end === undefined ? 'unknown' : { end };
+	const item = itemExtent(view, iloc, exifId, meta.end);
+	if (item === undefined) return 'unknown';
+	const tiffStart = item.start === undefined ? undefined : tiffHeaderAt(head, view, item.start, item.end);
+	return tiffStart === undefined ? { end: item.end } : { end: item.end, tiffStart };
+}
+
+/**
+ * An `Exif` item is a 32-bit offset to the TIFF header (past `Exif\0\0`, usually 6), then the block:
+ * where the header is, when it is in `head` and looks like one (`II*\0` or `MM\0*`).
+ */
+function tiffHeaderAt(head: Uint8Array, view: DataView, start: number, end: number): number | undefined {
+	if (start + 4 > head.length) return undefined;
+	const at = start + 4 + view.getUint32(start);
+	if (at + 8 > Math.min(end, head.length)) return undefined;
+	const little = head[at] === 0x49 && head[at + 1] === 0x49 && head[at + 2] === 0x2a && head[at + 3] === 0;
+	const big = head[at] === 0x4d && head[at + 1] === 0x4d && head[at + 2] === 0 && head[at + 3] === 0x2a;
+	return little || big ? at : undefined;
 }
 
 /** The id of the first `infe` (version 2 or 3) whose item type is `Exif`. */
@@ -147,8 +163,9 @@ function exifItemId(head: Uint8Array, view: DataView, iinf: Box): number | undef
 /**
  * The file offset where item `id`'s last extent ends, per `iloc` (versions 0–2): construction method 0
  * is the file itself, 1 is the `idat` inside `meta` (so within `metaEnd`). Anything else: `undefined`.
+ * `start`: where the item begins, when it is a single extent in the file.
  */
-function itemEnd(view: DataView, iloc: Box, id: number, metaEnd: number): number | undefined {
+function itemExtent(view: DataView, iloc: Box, id: number, metaEnd: number): { start?: number; end: number } | undefined {
 	let at = iloc.body;
 	const end = iloc.end;
 	const need = (bytes: number) => at + bytes <= end;
@@ -195,17 +212,20 @@ function itemEnd(view: DataView, iloc: Box, id: number, metaEnd: number): number
 		const extents = view.getUint16(at);
 		at += 2;
 		let last = 0;
+		let first = 0;
 		for (let extent = 0; extent < extents; extent++) {
 			if (indexSize > 0 && uint(indexSize) === undefined) return undefined;
 			const offset = uint(offsetSize);
 			const length = uint(lengthSize);
 			if (offset === undefined || length === undefined) return undefined;
+			if (extent === 0) first = base + offset;
 			// A length of 0 runs to the end of the file: no bound from here.
 			last = length === 0 ? Number.POSITIVE_INFINITY : Math.max(last, base + offset + length);
 		}
 		if (itemId !== id) continue;
-		if (method === 1) return metaEnd;
-		return method === 0 && extents > 0 && Number.isFinite(last) ? last : undefined;
+		if (method === 1) return { end: metaEnd };
+		if (method !== 0 || extents === 0 || !Number.isFinite(last)) return undefined;
+		return extents === 1 ? { start: first, end: last } : { end: last };
 	}
 	return undefined;
 }

@@ -62,6 +62,18 @@ describe('still metadata (EXIF, Apple MakerNote)', () => {
 		expect(readImageMetadata(new Uint8Array(0))).toEqual({});
 	});
 
+	it('takes the first XMP DateCreated that carries a date, wherever it is in the head', () => {
+		const text = new TextEncoder().encode('<a photoshop:DateCreated="">…</a> photoshop:DateCreated  =  \'2019-03-04T05:06:07\' photoshop:DateCreated>2001-01-01T00:00:00');
+		const png = fixture('png');
+		const file = new Uint8Array(png.length + 5000 + text.length);
+		file.set(png);
+		file.set(text, png.length + 5000);
+		expect(readImageMetadata(file)).toEqual({
+			captureDate: { epochMs: Date.UTC(2019, 2, 4, 5, 6, 7), offsetMinutes: undefined, floating: true },
+			captureDateFrom: 'xmp',
+		});
+	});
+
 	it('reads what the simulator writes into synthetic HEIC and JPEG files', () => {
 		const still = SAMPLE_STILL;
 		for (const parts of [heicParts(still, 3000), jpegParts(still)]) {

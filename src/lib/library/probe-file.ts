@@ -74,9 +74,14 @@ export async function probeFile(
 			}
 			const wanted =
 				extent === 'none' ? 0 : extent === 'unknown' || 'needs' in extent ? IMAGE_HEAD_BYTES : Math.min(extent.end, IMAGE_HEAD_BYTES);
-			if (wanted > head.length && head.length < file.size) head = await source.read(0, wanted);
+			if (wanted > head.length && head.length < file.size) {
+				head = await source.read(0, wanted);
+				// Now with the block in hand: a HEIF's TIFF header may lie past the first read (tiled photos).
+				if (typeof extent === 'object' && 'end' in extent && extent.tiffStart === undefined) extent = exifExtent(head);
+			}
 			// The parser gets no more than the EXIF needs: it copies and walks what it is given.
-			const image = readImageMetadata(typeof extent === 'object' && 'end' in extent ? head.subarray(0, extent.end) : head);
+			const image =
+				typeof extent === 'object' && 'end' in extent ? readImageMetadata(head.subarray(0, extent.end), extent.tiffStart) : readImageMetadata(head);
 			const metadata: FileMetadata = {};
 			if (image.captureDate !== undefined) metadata.captureDate = { ...image.captureDate, source: image.captureDateFrom ?? 'exif' };
 			if (image.mediaGroupUuid !== undefined) metadata.liveId = image.mediaGroupUuid;

@@ -2,7 +2,7 @@ import { udidFromSerialNumber } from '../usb';
 import { serveAfc, type AfcdOptions } from './afcd';
 import { VirtualCameraRoll, type CameraRollOptions } from './camera-roll';
 import { HostileProfile, type HostileBehaviour } from './hostile';
-import { SimLockdownd, type DeviceSessionSecurity, type DeviceValues, type SimLockdowndOptions } from './lockdownd';
+import { SimLockdownd, type DeviceKeys, type DeviceSessionSecurity, type DeviceValues, type SimLockdowndOptions } from './lockdownd';
 import { SIM_IPHONE_SERIAL, SimUsbHardware, type SimUsbHardwareOptions } from './usb';
 import { SimUsbmuxDevice, type SimUsbmuxDeviceOptions } from './usbmux';
 import type { VirtualFileSystem } from './virtual-fs';
@@ -19,7 +19,7 @@ export interface VirtualIPhoneOptions {
 	usb?: Omit<SimUsbHardwareOptions, 'info'>;
 	mux?: SimUsbmuxDeviceOptions;
 	/** lockdownd's values (the UDID always follows the USB serial), Trust dialog, hooks. */
-	lockdown?: Omit<SimLockdowndOptions, 'identity' | 'services' | 'security'> & { values?: Partial<DeviceValues> };
+	lockdown?: Omit<SimLockdowndOptions, 'identity' | 'services' | 'security'> & { values?: Partial<DeviceValues>; deviceKeys?: DeviceKeys };
 	/** The TLS server lockdownd uses for sessions. Without it sessions stay plaintext (tests only). */
 	security?: DeviceSessionSecurity;
 	afc?: AfcdOptions;

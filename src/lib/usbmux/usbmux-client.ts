@@ -34,6 +34,12 @@ export interface UsbmuxClientOptions {
 	onControlMessage?: (message: ControlMessage) => void;
 }
 
+/**
+ * How long an ACK for a small amount may wait for a packet to carry it (protocol.md §2.5: at most one
+ * per ~1 ms is fine; the device's window is far larger than what waits).
+ */
+const ACK_DELAY_MS = 1;
+
 const UNPLUGGED = () =>
 	new DeviceError('unplugged', 'The iPhone was disconnected.', {
 		advice: 'Plug the iPhone back in, unlock it and try again.',
@@ -65,6 +71,7 @@ export class UsbmuxClient {
 	#nextPort = 1;
 	readonly #ackDue = new Set<UsbmuxConnection>();
 	#ackFlushScheduled = false;
+	#ackTimer: ReturnType<typeof setTimeout> | undefined;
 	#dispatching = false;
 	#lastWrite: Promise<unknown> = Promise.resolve();
 	#ended: DeviceError | undefined;
@@ -257,14 +264,31 @@ export class UsbmuxClient {
 		queueMicrotask(() => this.#flushAcks());
 	}
 
-	#flushAcks(): void {
+	/**
+	 * Sends the ACKs owed: at once for a connection whose reader freed much of the window, the rest after
+	 * a moment (ACK_DELAY_MS), by which time a request on the same connection has usually carried them.
+	 * Without the delay a scan sent two pure ACKs per file (afcd writes a reply's header and body as two
+	 * segments), twice as many USB transfers as the requests themselves.
+	 */
+	#flushAcks(all = false): void {
 		this.#ackFlushScheduled = false;
 		if (this.#ackDue.size === 0) return;
+		let waiting = false;
 		for (const connection of this.#ackDue) {
+			if (!all && !connection.ackPressing) {
+				waiting = true;
+				continue;
+			}
+			this.#ackDue.delete(connection);
 			const ack = connection.takeAck();
 			if (ack !== undefined) this.#sendTcp(ack);
 		}
-		this.#ackDue.clear();
+		if (waiting && this.#ackTimer === undefined) {
+			this.#ackTimer = setTimeout(() => {
+				this.#ackTimer = undefined;
+				this.#flushAcks(true);
+			}, ACK_DELAY_MS);
+		}
 	}
 
 	#sendTcp(header: TcpHeader, payload?: Uint8Array): void {
@@ -308,6 +332,8 @@ export class UsbmuxClient {
 		for (const connection of [...this.#connections.values()]) connection.end(error, false);
 		this.#connections.clear();
 		this.#ackDue.clear();
+		clearTimeout(this.#ackTimer);
+		this.#ackTimer = undefined;
 		this.#resolveClosed(error);
 		this.#shutdown = this.#release(error);
 	}

@@ -157,6 +157,14 @@ export class UsbmuxConnection implements ByteChannel {
 	}
 
 	/**
+	 * @internal Whether the ACK owed should go out at once rather than within the client's short delay:
+	 * when the reader has freed a good part of the window, so the device keeps sending.
+	 */
+	get ackPressing(): boolean {
+		return this.#consumed - this.#ackedConsumed >= this.#ackPressingBytes();
+	}
+
+	/**
 	 * @internal Ends the connection with `error`: the reader gets what already arrived, then the error
 	 * (or the end of the stream when we closed it ourselves); writes fail. With `sendRst`, tells the device.
 	 */
@@ -225,10 +233,11 @@ export class UsbmuxConnection implements ByteChannel {
 	 */
 	#ackWorthSending(): boolean {
 		const unacknowledged = this.#consumed - this.#ackedConsumed;
-		return (
-			unacknowledged > 0 &&
-			(this.#inbound.buffered === 0 || unacknowledged >= Math.min(65536, this.#link.receiveWindow / 4))
-		);
+		return unacknowledged > 0 && (this.#inbound.buffered === 0 || unacknowledged >= this.#ackPressingBytes());
+	}
+
+	#ackPressingBytes(): number {
+		return Math.min(65536, this.#link.receiveWindow / 4);
 	}
 
 	/** Our header for the next packet; it carries the current ack, so it counts as acknowledging. */

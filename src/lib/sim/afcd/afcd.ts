@@ -8,6 +8,9 @@ import { encodeStringList } from '../../afc/strings';
 import type { ByteChannel } from '../../streams/byte-channel';
 import type { VirtualFileSystem } from '../virtual-fs';
 
+/** Data replies up to this size leave in one write with their header. */
+const ONE_WRITE_REPLY_BYTES = 64 * 1024;
+
 /** A request as the hooks see it. */
 export interface AfcdRequest {
 	packetNumber: number;
@@ -161,8 +164,14 @@ class Afcd {
 		if (typeof reply === 'number') return this.#write(encodeStatus(packetNumber, reply));
 		if ('handle' in reply) return this.#write(encodeOpenResult(packetNumber, reply.handle));
 		if ('position' in reply) return this.#write(encodeTellResult(packetNumber, reply.position));
-		// Header and data in two writes: a multi-megabyte read is not copied to prepend 40 bytes.
-		return (await this.#write(encodeDataHeader(packetNumber, reply.data.byteLength))) && this.#write(reply.data);
+		const header = encodeDataHeader(packetNumber, reply.data.byteLength);
+		// A large reply in two writes: a multi-megabyte read is not copied to prepend 40 bytes. A small one
+		// (a stat, a listing, a header read) in one: the same bytes, half the packets.
+		if (reply.data.byteLength > ONE_WRITE_REPLY_BYTES) return (await this.#write(header)) && this.#write(reply.data);
+		const whole = new Uint8Array(header.byteLength + reply.data.byteLength);
+		whole.set(header);
+		whole.set(reply.data, header.byteLength);
+		return this.#write(whole);
 	}
 
 	#describe(packet: AfcPacket, request: AfcRequest | undefined): AfcdRequest {

@@ -75,21 +75,29 @@ const TIFF_TYPE = { byte: 1, ascii: 2, short: 3, long: 4, undefined: 7, slong: 9
 const TAG_EXIF_IFD = 0x8769;
 
 function encodeValue(value: TiffValue, littleEndian: boolean): { type: number; count: number; data: Uint8Array } {
-	const w = new ByteWriter({ littleEndian });
+	// Straight into a buffer of the right size: a header has dozens of values, and a first scan reads
+	// tens of thousands of headers.
 	switch (value.type) {
-		case 'ascii':
-			w.ascii(value.text).u8(0);
-			return { type: TIFF_TYPE.ascii, count: value.text.length + 1, data: w.toBytes() };
-		case 'short':
-			for (const v of value.values) w.u16(v);
-			return { type: TIFF_TYPE.short, count: value.values.length, data: w.toBytes() };
+		case 'ascii': {
+			const data = new Uint8Array(value.text.length + 1);
+			for (let i = 0; i < value.text.length; i++) data[i] = value.text.charCodeAt(i) & 0xff;
+			return { type: TIFF_TYPE.ascii, count: value.text.length + 1, data };
+		}
+		case 'short': {
+			const data = new Uint8Array(value.values.length * 2);
+			const view = new DataView(data.buffer);
+			value.values.forEach((v, i) => view.setUint16(i * 2, v, littleEndian));
+			return { type: TIFF_TYPE.short, count: value.values.length, data };
+		}
 		case 'long':
-		case 'slong':
-			for (const v of value.values) w.u32(v);
-			return { type: TIFF_TYPE[value.type], count: value.values.length, data: w.toBytes() };
+		case 'slong': {
+			const data = new Uint8Array(value.values.length * 4);
+			const view = new DataView(data.buffer);
+			value.values.forEach((v, i) => view.setUint32(i * 4, v >>> 0, littleEndian));
+			return { type: TIFF_TYPE[value.type], count: value.values.length, data };
+		}
 		case 'byte':
-			for (const v of value.values) w.u8(v);
-			return { type: TIFF_TYPE.byte, count: value.values.length, data: w.toBytes() };
+			return { type: TIFF_TYPE.byte, count: value.values.length, data: Uint8Array.from(value.values) };
 		case 'undefined':
 			return { type: TIFF_TYPE.undefined, count: value.bytes.length, data: value.bytes };
 	}

@@ -65,22 +65,42 @@ export interface DeviceIdentity {
 	devicePublicKey: Uint8Array;
 }
 
-export async function createDeviceIdentity(values: Partial<DeviceValues> = {}): Promise<DeviceIdentity> {
-	const keyPair = (await crypto.subtle.generateKey(
-		{
-			name: 'RSASSA-PKCS1-v1_5',
-			modulusLength: 2048,
-			publicExponent: new Uint8Array([1, 0, 1]),
-			hash: 'SHA-256',
-		},
-		true,
-		['sign', 'verify'],
-	)) as CryptoKeyPair;
+/** The phone's RSA key pair as bytes, to keep it across visits (the demo phone remembers who it trusts). */
+export interface DeviceKeys {
+	/** PKCS#8 DER. */
+	privateKey: Uint8Array<ArrayBuffer>;
+	/** SubjectPublicKeyInfo DER. */
+	publicKey: Uint8Array<ArrayBuffer>;
+}
+
+const RSA_KEY = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+
+/** The phone's values with its key pair: a fresh one, or the one in `keys`. */
+export async function createDeviceIdentity(values: Partial<DeviceValues> = {}, keys?: DeviceKeys): Promise<DeviceIdentity> {
+	const keyPair =
+		keys === undefined
+			? ((await crypto.subtle.generateKey(
+					{ ...RSA_KEY, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+					true,
+					['sign', 'verify'],
+				)) as CryptoKeyPair)
+			: {
+					privateKey: await crypto.subtle.importKey('pkcs8', keys.privateKey, RSA_KEY, true, ['sign']),
+					publicKey: await crypto.subtle.importKey('spki', keys.publicKey, RSA_KEY, true, ['verify']),
+				};
 	const publicKeySpki = new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey));
 	return {
 		values: { ...DEFAULT_DEVICE_VALUES, ...values },
 		keyPair,
 		publicKeySpki,
 		devicePublicKey: new TextEncoder().encode(encodePem('RSA PUBLIC KEY', rsaPublicKeyFromSpki(publicKeySpki).pkcs1)),
+	};
+}
+
+/** The identity's key pair as bytes, for `createDeviceIdentity(values, keys)` on a later visit. */
+export async function exportDeviceKeys(identity: DeviceIdentity): Promise<DeviceKeys> {
+	return {
+		privateKey: new Uint8Array(await crypto.subtle.exportKey('pkcs8', identity.keyPair.privateKey)),
+		publicKey: new Uint8Array(identity.publicKeySpki),
 	};
 }

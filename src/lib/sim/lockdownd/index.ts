@@ -1,8 +1,10 @@
-export { SimLockdownd, type SimLockdowndOptions } from './sim-lockdownd';
+export { SimLockdownd, type SimLockdowndOptions, type TrustedHost } from './sim-lockdownd';
 export {
 	createDeviceIdentity,
+	exportDeviceKeys,
 	DEFAULT_DEVICE_VALUES,
 	type DeviceIdentity,
+	type DeviceKeys,
 	type DeviceValues,
 	type DiskUsageValues,
 } from './device-identity';

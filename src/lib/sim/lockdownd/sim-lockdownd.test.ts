@@ -10,9 +10,9 @@ import { encodePlistFrame } from '../../lockdown/plist-frame';
 import { bytesToBase64 } from '../../plist/xml';
 import type { PlistDict } from '../../plist/value';
 import { createChannelPair } from '../../streams/byte-channel';
-import { createDeviceIdentity, type DeviceIdentity } from './device-identity';
+import { createDeviceIdentity, exportDeviceKeys, type DeviceIdentity } from './device-identity';
 import { clientCertificateSignedByRoot } from './pair-record-check';
-import { SimLockdownd, type SimLockdowndOptions } from './sim-lockdownd';
+import { SimLockdownd, type SimLockdowndOptions, type TrustedHost } from './sim-lockdownd';
 import { makePairRecord, type TestPairRecord } from './testing/make-pair-record';
 import { nodeTlsServer } from './testing/node-tls';
 import { TrustDialog } from './trust-dialog';
@@ -213,6 +213,30 @@ describe('requests checked the way lockdownd checks them', () => {
 		expect(await open(sim).ask({ Request: 'StartSession', HostID: record.record.hostId })).toMatchObject({
 			Error: 'InvalidHostID',
 		});
+	});
+
+	it('a phone made again with the trusted hosts and keys it kept knows the computer without a question', async () => {
+		let kept: TrustedHost[] = [];
+		const first = await pairedSim({ onTrustChanged: (hosts) => (kept = hosts) });
+		expect(kept.map((host) => host.record.hostId)).toEqual([record.record.hostId]);
+		const keys = await exportDeviceKeys(identity);
+		let prompts = 0;
+		const again = await SimLockdownd.create({
+			trust: { pendingPolls: 0 },
+			deviceKeys: keys,
+			trustedHosts: kept,
+			onTrustPromptShown: () => void prompts++,
+			onTrustChanged: (hosts) => (kept = hosts),
+		});
+		expect(again.identity.publicKeySpki).toEqual(identity.publicKeySpki);
+		const { ask } = open(again);
+		expect(await ask({ Request: 'StartSession', HostID: record.record.hostId })).toMatchObject({ Request: 'StartSession' });
+		expect(again.escrowBagOf(record.record.hostId)).toEqual(first.escrowBagOf(record.record.hostId));
+		expect(prompts).toBe(0);
+		// Unpair is remembered too.
+		const { ask: other } = open(again);
+		expect(await other({ Request: 'Unpair', PairRecord: { HostID: record.record.hostId } })).toEqual({ Request: 'Unpair' });
+		expect(kept).toEqual([]);
 	});
 
 	it('Goodbye is answered, then the connection ends', async () => {

@@ -3,7 +3,7 @@ import { PlistChannel } from '../../lockdown/plist-channel';
 import { isPlistDict, type PlistDict } from '../../plist/value';
 import type { SecureChannel } from '../../lockdown/session-security';
 import type { ByteChannel } from '../../streams/byte-channel';
-import { createDeviceIdentity, type DeviceIdentity, type DeviceValues } from './device-identity';
+import { createDeviceIdentity, type DeviceIdentity, type DeviceKeys, type DeviceValues } from './device-identity';
 import type { DeviceSessionSecurity } from './device-session-security';
 import { checkPairRecord, sameBytes, type AcceptedPairRecord } from './pair-record-check';
 import type { ServiceRegistry } from './service-registry';
@@ -20,6 +20,10 @@ export interface SimLockdowndOptions {
 	 */
 	security?: DeviceSessionSecurity;
 	trust?: TrustDialogOptions;
+	/** Computers this phone trusts already (kept from an earlier run by `onTrustChanged`). */
+	trustedHosts?: readonly TrustedHost[];
+	/** The computers it trusts changed (a Pair, an Unpair, a forget): what to keep for next time. */
+	onTrustChanged?: (hosts: TrustedHost[]) => void;
 	/** Write each reply's length prefix and body separately, as the real daemon does. Default true. */
 	separateLengthWrite?: boolean;
 	/** Test hook: “Trust This Computer?” appeared on screen. */
@@ -30,10 +34,13 @@ export interface SimLockdowndOptions {
 	onConnectionError?: (error: unknown) => void;
 }
 
-interface Pairing {
+/** A computer the phone trusts: the pair record it accepted and the escrow bag it handed out. */
+export interface TrustedHost {
 	record: AcceptedPairRecord;
 	escrowBag: Uint8Array;
 }
+
+type Pairing = TrustedHost;
 
 /** State of one connection: plain → (StartSession) → session, TLS → (StopSession) → plain. */
 interface Connection {
@@ -78,6 +85,7 @@ export class SimLockdownd {
 	readonly #onRequest: ((request: PlistDict) => void) | undefined;
 	readonly #onConnectionError: ((error: unknown) => void) | undefined;
 	readonly #pairings = new Map<string, Pairing>();
+	readonly #onTrustChanged: ((hosts: TrustedHost[]) => void) | undefined;
 
 	constructor(options: SimLockdowndOptions) {
 		this.identity = options.identity;
@@ -87,13 +95,15 @@ export class SimLockdownd {
 		this.#separateLengthWrite = options.separateLengthWrite ?? true;
 		this.#onRequest = options.onRequest;
 		this.#onConnectionError = options.onConnectionError;
+		this.#onTrustChanged = options.onTrustChanged;
+		for (const host of options.trustedHosts ?? []) this.#pairings.set(host.record.hostId, { ...host });
 	}
 
-	/** A lockdownd with a freshly generated device key pair. */
+	/** A lockdownd with a freshly generated device key pair, or the one in `deviceKeys`. */
 	static async create(
-		options: Omit<SimLockdowndOptions, 'identity'> & { values?: Partial<DeviceValues> } = {},
+		options: Omit<SimLockdowndOptions, 'identity'> & { values?: Partial<DeviceValues>; deviceKeys?: DeviceKeys } = {},
 	): Promise<SimLockdownd> {
-		return new SimLockdownd({ ...options, identity: await createDeviceIdentity(options.values) });
+		return new SimLockdownd({ ...options, identity: await createDeviceIdentity(options.values, options.deviceKeys) });
 	}
 
 	/** HostIDs of the computers this phone trusts. */
@@ -108,12 +118,17 @@ export class SimLockdownd {
 
 	/** The phone forgets one computer, as after a restore. Its next StartSession gets InvalidHostID. */
 	forgetHost(hostId: string): void {
-		this.#pairings.delete(hostId);
+		if (this.#pairings.delete(hostId)) this.#trustChanged();
 	}
 
 	/** Settings › Reset Location & Privacy: every computer is forgotten. */
 	forgetAllHosts(): void {
 		this.#pairings.clear();
+		this.#trustChanged();
+	}
+
+	#trustChanged(): void {
+		this.#onTrustChanged?.([...this.#pairings.values()].map((pairing) => ({ ...pairing })));
 	}
 
 	/** Serves one connection to port 62078 until it ends. Never rejects. */
@@ -237,6 +252,7 @@ export class SimLockdownd {
 		const known = this.#pairings.get(checked.hostId);
 		if (known !== undefined && sameBytes(known.record.rootCertificate, checked.rootCertificate)) {
 			known.record = checked;
+			this.#trustChanged();
 			return { EscrowBag: known.escrowBag, Request: 'Pair' };
 		}
 		switch (this.trustDialog.ask()) {
@@ -249,6 +265,7 @@ export class SimLockdownd {
 			case 'trusted': {
 				const escrowBag = crypto.getRandomValues(new Uint8Array(32));
 				this.#pairings.set(checked.hostId, { record: checked, escrowBag });
+				this.#trustChanged();
 				return { EscrowBag: escrowBag, Request: 'Pair' };
 			}
 		}
@@ -274,6 +291,7 @@ export class SimLockdownd {
 		const hostId = isPlistDict(record) ? record.HostID : undefined;
 		if (typeof hostId !== 'string') return failure('Unpair', 'MissingHostID');
 		if (!this.#pairings.delete(hostId)) return failure('Unpair', 'InvalidHostID');
+		this.#trustChanged();
 		return { Request: 'Unpair' };
 	}
 
