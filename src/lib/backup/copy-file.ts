@@ -27,6 +27,8 @@ export interface PumpOptions {
 	onBytes: (bytes: number) => void;
 	/** Hands over a copy of the file's first `bytes` bytes (fewer for a shorter file), for a preview. */
 	head?: { bytes: number; take: (head: Uint8Array) => void };
+	/** Called once the phone has given `expectedSize` bytes, before they are written and hashed. */
+	onAllRead?: () => void;
 }
 
 export interface Pumped {
@@ -77,6 +79,7 @@ export async function pumpFile(
 				if (bytes + copied === headBytes.length) takeHead(headBytes.length);
 			}
 			bytes += length;
+			if (bytes === expectedSize) options.onAllRead?.();
 			options.gauge.take(length);
 			try {
 				await writer.write(value);

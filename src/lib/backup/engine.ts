@@ -8,7 +8,7 @@ import { fileKey, type RunOutcome } from '../store';
 import type { BackupIndex } from './backup-index';
 import { BackupController } from './controller';
 import { BufferGauge, pumpFile, readBackMatches } from './copy-file';
-import { ReadAhead } from './read-ahead';
+import { DEFAULT_READ_AHEAD_BYTES, ReadAhead } from './read-ahead';
 import { failureInfo, type FailureInfo, failureScope, fileChangedError, isConnectionLoss, sizeMismatchError, verifyFailedError } from './failures';
 import type { BackupJournal, JournalRecord } from './journal';
 import type { BackupPlan, PlannedAsset, PlannedFile } from './planner';
@@ -61,6 +61,11 @@ export interface RunBackupOptions {
 	 * thumbnail): `bytesFor` says how many to keep of a file (0: none), `take` gets a copy of them.
 	 */
 	fileHead?: { bytesFor: (devicePath: string) => number; take: (devicePath: string, head: Uint8Array) => void };
+	/**
+	 * Bytes the phone may send ahead of the folder (default 8 MiB): they keep the cable busy while a
+	 * file is written, read back and named. Counted in `maxBytesHeld`.
+	 */
+	readAheadBytes?: number;
 	/** At most one progress event per this many milliseconds, besides the first and last (default 250). */
 	progressIntervalMs?: number;
 	/** When the journal is written (default every 25 files or 5 s) and the manifest (every 500 files or 60 s). */
@@ -161,7 +166,7 @@ class BackupRun {
 	#files: DeviceFiles;
 	#reconnectsWithoutProgress = 0;
 	#checkpointing: Promise<void> = Promise.resolve();
-	readonly #readAhead = new ReadAhead();
+	readonly #readAhead: ReadAhead;
 	/** The last file copied, being read back and saved while the next one comes from the phone. */
 	#finishing: Finishing | undefined;
 	/** The phone path of the file planned after each one, in the order the run copies them. */
@@ -171,6 +176,11 @@ class BackupRun {
 		this.#o = options;
 		this.#control = options.control ?? new BackupController();
 		this.#files = options.files;
+		this.#readAhead = new ReadAhead({
+			budget: options.readAheadBytes ?? DEFAULT_READ_AHEAD_BYTES,
+			gauge: this.#gauge,
+			proceed: () => this.#control.proceed(),
+		});
 		this.#now = options.now ?? Date.now;
 		this.#verify = options.verify ?? true;
 		this.#journalEvery = { ...DEFAULT_JOURNAL_CHECKPOINT, ...options.checkpoints?.journal };
@@ -339,10 +349,22 @@ class BackupRun {
 			current.bytesDone = 0;
 			current.size = identity.size;
 		}
-		const pending: PendingFile = await folder.createFile(target.path);
+		// The phone goes on to the next file as soon as it has given this one.
+		const next = this.#nextPath.get(devicePath);
+		const startNext = () => {
+			if (next !== undefined) this.#readAhead.start(files, next);
+		};
+		const source = this.#readAhead.read(files, devicePath);
+		let pending: PendingFile;
+		try {
+			pending = await folder.createFile(target.path);
+		} catch (error) {
+			void source.cancel().catch(() => undefined);
+			throw error;
+		}
 		let kept = false;
 		try {
-			const pumped = await pumpFile(this.#readAhead.read(files, devicePath), identity.size, pending, {
+			const pumped = await pumpFile(source, identity.size, pending, {
 				hashers,
 				verify: this.#verify,
 				proceed,
@@ -350,11 +372,11 @@ class BackupRun {
 				gauge: this.#gauge,
 				onBytes: (bytes) => this.#moved(bytes),
 				head: this.#headOf(devicePath),
+				onAllRead: startNext,
 			});
 			if (pumped.bytes !== identity.size) return { wrongSize: pumped.bytes };
 			// The phone sends the next file while this one is checked on disk and saved.
-			const next = this.#nextPath.get(devicePath);
-			if (next !== undefined) this.#readAhead.start(files, next);
+			startNext();
 			// The file before this one is recorded first: its bytes may be these (a duplicate on the phone).
 			await this.#settleFinishing();
 			const sha256 = pumped.digests.sha256!;
@@ -540,6 +562,8 @@ class BackupRun {
 		// Recorded while another file is being copied, it leaves that one's count alone.
 		if (progress.current?.devicePath === file.devicePath) progress.current.bytesDone = 0;
 		this.#emit(false);
+		// Finished after a pause (it was already on its way): saved too, for whoever closes the tab now.
+		if (this.#control.paused) this.#checkpoint(true).catch(() => undefined);
 	}
 
 	#moved(bytes: number): void {

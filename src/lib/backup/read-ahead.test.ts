@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceError } from '../errors';
 import type { DeviceFileInfo, DeviceFiles } from '../library';
+import { BufferGauge } from './copy-file';
 import { ReadAhead } from './read-ahead';
 
 /** Files whose streams log when the phone is asked for a chunk and when a stream is cancelled. */
@@ -54,14 +55,48 @@ async function drain(stream: ReadableStream<Uint8Array>): Promise<number[]> {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('reading the next file ahead', () => {
-	it('asks the phone for the first chunk at once, and hands the same bytes to the reader', async () => {
-		const files = new LoggedFiles({ '/a': [new Uint8Array([1, 2]), new Uint8Array([3])] });
-		const ahead = new ReadAhead();
+	it('asks the phone at once, reads on up to its budget, and hands the same bytes to the reader', async () => {
+		const files = new LoggedFiles({ '/a': [new Uint8Array([1, 2]), new Uint8Array([3, 4]), new Uint8Array([5]), new Uint8Array([6])] });
+		const gauge = new BufferGauge();
+		const ahead = new ReadAhead({ budget: 3, gauge });
 		ahead.start(files, '/a');
+		for (let i = 0; i < 5; i++) await tick();
+		// Two chunks make the budget: the phone is asked for no third before the reader takes one.
+		expect(files.log).toEqual(['pull /a', 'pull /a']);
+		expect(gauge.held).toBe(4);
+		expect(await drain(ahead.read(files, '/a'))).toEqual([1, 2, 3, 4, 5, 6]);
+		expect(files.log.filter((line) => line === 'pull /a')).toHaveLength(5);
+		expect(gauge.held).toBe(0);
+		expect(gauge.maxHeld).toBeLessThanOrEqual(3 + 2);
+	});
+
+	it('reads the file of the current turn ahead of the reader too, and rests while the backup is paused', async () => {
+		const files = new LoggedFiles({ '/a': [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3])] });
+		let paused = true;
+		let resume!: () => void;
+		const resumed = new Promise<void>((resolve) => (resume = resolve));
+		const ahead = new ReadAhead({ budget: 100, proceed: () => (paused ? resumed : Promise.resolve()) });
+		const stream = ahead.read(files, '/a');
+		for (let i = 0; i < 5; i++) await tick();
+		expect(files.log).toEqual([]);
+		paused = false;
+		resume();
+		for (let i = 0; i < 10; i++) await tick();
+		expect(files.log).toEqual(['pull /a', 'pull /a', 'pull /a', 'pull /a']);
+		expect(await drain(stream)).toEqual([1, 2, 3]);
+	});
+
+	it('lets go of what it holds when its reader cancels', async () => {
+		const files = new LoggedFiles({ '/a': [new Uint8Array(10), new Uint8Array(10), new Uint8Array(10)] });
+		const gauge = new BufferGauge();
+		const ahead = new ReadAhead({ budget: 15, gauge });
+		ahead.start(files, '/a');
+		for (let i = 0; i < 5; i++) await tick();
+		expect(gauge.held).toBe(20);
+		ahead.cancel();
 		await tick();
-		expect(files.log).toEqual(['pull /a']);
-		expect(await drain(ahead.read(files, '/a'))).toEqual([1, 2, 3]);
-		expect(files.log.filter((line) => line === 'pull /a')).toHaveLength(3);
+		expect(gauge.held).toBe(0);
+		expect(files.log).toContain('cancel /a');
 	});
 
 	it('drops the started read when another file, or the same file on another connection, is read', async () => {

@@ -470,10 +470,16 @@ class MemoryWritable extends WritableStream<unknown> {
 	}
 
 	async #close(): Promise<void> {
-		this.#alive();
-		this.#disk.notify({ kind: 'close', path: this.#path.join('/') }, this.#epoch);
-		this.#alive();
-		if (this.#disk.lookup(this.#path) !== this.#target) throw notFound();
+		try {
+			this.#alive();
+			this.#disk.notify({ kind: 'close', path: this.#path.join('/') }, this.#epoch);
+			this.#alive();
+			if (this.#disk.lookup(this.#path) !== this.#target) throw notFound();
+		} catch (error) {
+			// As a failed write: the stream is errored, and Chromium drops the swap file and the lock.
+			if (this.#open && this.#epoch === this.#disk.epoch) this.#release(true);
+			throw error;
+		}
 		this.#target.data = this.#buffer.slice(0, this.#size);
 		this.#target.version++;
 		this.#target.lastModified = this.#disk.now();
