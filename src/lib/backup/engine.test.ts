@@ -345,6 +345,8 @@ describe('while it runs', () => {
 		const events: BackupProgress[] = [];
 		const running = harness.backUp({
 			control,
+			// The file paused in is the one being copied: nothing is read ahead of it.
+			readAheadBytes: 0,
 			progressIntervalMs: 0,
 			onProgress: (progress) => {
 				events.push(progress);

@@ -8,7 +8,7 @@ import { fileKey, type RunOutcome } from '../store';
 import type { BackupIndex } from './backup-index';
 import { BackupController } from './controller';
 import { BufferGauge, pumpFile, readBackMatches } from './copy-file';
-import { DEFAULT_READ_AHEAD_BYTES, ReadAhead } from './read-ahead';
+import { DEFAULT_READ_AHEAD_BYTES, DEFAULT_READ_AHEAD_FILES, ReadAhead } from './read-ahead';
 import { failureInfo, type FailureInfo, failureScope, fileChangedError, isConnectionLoss, sizeMismatchError, verifyFailedError } from './failures';
 import type { BackupJournal, JournalRecord } from './journal';
 import type { BackupPlan, PlannedAsset, PlannedFile } from './planner';
@@ -62,7 +62,7 @@ export interface RunBackupOptions {
 	 */
 	fileHead?: { bytesFor: (devicePath: string) => number; take: (devicePath: string, head: Uint8Array) => void };
 	/**
-	 * Bytes the phone may send ahead of the folder (default 8 MiB): they keep the cable busy while a
+	 * Bytes the phone may send ahead of the folder (default 16 MiB): they keep the cable busy while a
 	 * file is written, read back and named. Counted in `maxBytesHeld`.
 	 */
 	readAheadBytes?: number;
@@ -169,8 +169,9 @@ class BackupRun {
 	readonly #readAhead: ReadAhead;
 	/** The last file copied, being read back and saved while the next one comes from the phone. */
 	#finishing: Finishing | undefined;
-	/** The phone path of the file planned after each one, in the order the run copies them. */
-	readonly #nextPath = new Map<string, string>();
+	/** The phone paths of the planned files in the order the run copies them, and where each stands. */
+	#order: string[] = [];
+	readonly #orderIndex = new Map<string, number>();
 
 	constructor(options: RunBackupOptions) {
 		this.#o = options;
@@ -218,8 +219,8 @@ class BackupRun {
 	async run(): Promise<BackupResult> {
 		const { plan, journal, signal } = this.#o;
 		const planned = plan.assets.flatMap((asset) => asset.files.map((file) => plannedRecord(asset, file)));
-		const order = plan.assets.flatMap((asset) => asset.files.map((file) => file.devicePath));
-		for (let i = 1; i < order.length; i++) this.#nextPath.set(order[i - 1]!, order[i]!);
+		this.#order = plan.assets.flatMap((asset) => asset.files.map((file) => file.devicePath));
+		this.#order.forEach((path, at) => this.#orderIndex.set(path, at));
 		this.#runId = this.#result.runId = await journal.startRun(planned);
 
 		const cancelFromSignal = () => this.#control.cancel(signal?.reason);
@@ -349,10 +350,10 @@ class BackupRun {
 			current.bytesDone = 0;
 			current.size = identity.size;
 		}
-		// The phone goes on to the next file as soon as it has given this one.
-		const next = this.#nextPath.get(devicePath);
+		// The phone goes on to the next files as soon as it has given this one.
+		const at = this.#orderIndex.get(devicePath);
 		const startNext = () => {
-			if (next !== undefined) this.#readAhead.start(files, next);
+			if (at !== undefined) this.#readAhead.start(files, this.#order.slice(at + 1, at + 1 + DEFAULT_READ_AHEAD_FILES));
 		};
 		const source = this.#readAhead.read(files, devicePath);
 		let pending: PendingFile;

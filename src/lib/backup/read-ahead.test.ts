@@ -59,7 +59,7 @@ describe('reading the next file ahead', () => {
 		const files = new LoggedFiles({ '/a': [new Uint8Array([1, 2]), new Uint8Array([3, 4]), new Uint8Array([5]), new Uint8Array([6])] });
 		const gauge = new BufferGauge();
 		const ahead = new ReadAhead({ budget: 3, gauge });
-		ahead.start(files, '/a');
+		ahead.start(files, ['/a']);
 		for (let i = 0; i < 5; i++) await tick();
 		// Two chunks make the budget: the phone is asked for no third before the reader takes one.
 		expect(files.log).toEqual(['pull /a', 'pull /a']);
@@ -86,11 +86,35 @@ describe('reading the next file ahead', () => {
 		expect(await drain(stream)).toEqual([1, 2, 3]);
 	});
 
+	it('reads the next files one after another, each once the one before has come whole, within one budget', async () => {
+		const chunks = () => [new Uint8Array(10), new Uint8Array(10)];
+		const files = new LoggedFiles({ '/a': [new Uint8Array(5)], '/b': chunks(), '/c': chunks(), '/d': chunks(), '/e': chunks() });
+		const gauge = new BufferGauge();
+		const ahead = new ReadAhead({ budget: 25, files: 3, gauge });
+		ahead.start(files, ['/a', '/b', '/c', '/d', '/e']);
+		for (let i = 0; i < 20; i++) await tick();
+		// /a whole (5), then /b's two chunks (25): the budget is full, so /b's end is not asked for yet and /c
+		// waits; /d is past the three files allowed ahead.
+		expect(files.log).toEqual(['pull /a', 'pull /a', 'pull /b', 'pull /b']);
+		expect(gauge.held).toBe(25);
+		expect(ahead.started(files, '/c')).toBe(false);
+		expect(await drain(ahead.read(files, '/a'))).toHaveLength(5);
+		for (let i = 0; i < 10; i++) await tick();
+		// Room again: /b ends, /c starts (one chunk), and the budget stops it there.
+		expect(files.log.filter((line) => line === 'pull /c')).toHaveLength(1);
+		expect(await drain(ahead.read(files, '/b'))).toHaveLength(20);
+		expect(await drain(ahead.read(files, '/c'))).toHaveLength(20);
+		expect(ahead.started(files, '/d')).toBe(false);
+		expect(files.log.filter((line) => line.startsWith('cancel'))).toEqual([]);
+		expect(gauge.held).toBe(0);
+		expect(gauge.maxHeld).toBeLessThanOrEqual(25 + 10);
+	});
+
 	it('lets go of what it holds when its reader cancels', async () => {
 		const files = new LoggedFiles({ '/a': [new Uint8Array(10), new Uint8Array(10), new Uint8Array(10)] });
 		const gauge = new BufferGauge();
 		const ahead = new ReadAhead({ budget: 15, gauge });
-		ahead.start(files, '/a');
+		ahead.start(files, ['/a']);
 		for (let i = 0; i < 5; i++) await tick();
 		expect(gauge.held).toBe(20);
 		ahead.cancel();
@@ -103,12 +127,12 @@ describe('reading the next file ahead', () => {
 		const contents = { '/a': [new Uint8Array([1])], '/b': [new Uint8Array([2])] };
 		const files = new LoggedFiles(contents);
 		const ahead = new ReadAhead();
-		ahead.start(files, '/a');
+		ahead.start(files, ['/a']);
 		expect(await drain(ahead.read(files, '/b'))).toEqual([2]);
 		expect(files.log).toContain('cancel /a');
 
 		const reconnected = new LoggedFiles(contents);
-		ahead.start(files, '/b');
+		ahead.start(files, ['/b']);
 		expect(await drain(ahead.read(reconnected, '/b'))).toEqual([2]);
 		expect(files.log).toContain('cancel /b');
 		expect(reconnected.log).toEqual(['pull /b', 'pull /b']);
@@ -117,7 +141,7 @@ describe('reading the next file ahead', () => {
 	it('gives a started read once: reading the file again asks the phone again', async () => {
 		const files = new LoggedFiles({ '/a': [new Uint8Array([7])] });
 		const ahead = new ReadAhead();
-		ahead.start(files, '/a');
+		ahead.start(files, ['/a']);
 		expect(await drain(ahead.read(files, '/a'))).toEqual([7]);
 		const before = files.log.length;
 		expect(await drain(ahead.read(files, '/a'))).toEqual([7]);
@@ -128,7 +152,7 @@ describe('reading the next file ahead', () => {
 		const refused = new DeviceError('file-unreadable', 'Only in iCloud.');
 		const files = new LoggedFiles({ '/a': refused });
 		const ahead = new ReadAhead();
-		ahead.start(files, '/a');
+		ahead.start(files, ['/a']);
 		await tick();
 		await expect(drain(ahead.read(files, '/a'))).rejects.toBe(refused);
 	});
@@ -136,8 +160,8 @@ describe('reading the next file ahead', () => {
 	it('closes the file on the phone when a started read is cancelled or replaced', async () => {
 		const files = new LoggedFiles({ '/a': [new Uint8Array([1])], '/b': [new Uint8Array([2])] });
 		const ahead = new ReadAhead();
-		ahead.start(files, '/a');
-		ahead.start(files, '/b');
+		ahead.start(files, ['/a']);
+		ahead.start(files, ['/b']);
 		ahead.cancel();
 		await tick();
 		expect(files.log.filter((line) => line.startsWith('cancel'))).toEqual(['cancel /a', 'cancel /b']);
