@@ -106,6 +106,8 @@ export class BackupSession {
 		});
 		const runs = await this.#journal.runs();
 		const last = runs.filter((run) => run.endedAt !== undefined).at(-1);
+		// The hash worker loads while the plan is read, not when "Start backup" is clicked.
+		this.#hashersOnce();
 		return {
 			...planSummary(this.#plan),
 			folderName: `${root.name}/${this.#folder.name}`,
