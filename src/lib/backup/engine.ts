@@ -8,7 +8,7 @@ import { fileKey, type RunOutcome } from '../store';
 import type { BackupIndex } from './backup-index';
 import { BackupController } from './controller';
 import { BufferGauge, pumpFile, readBackMatches } from './copy-file';
-import { DEFAULT_READ_AHEAD_BYTES, DEFAULT_READ_AHEAD_FILES, ReadAhead } from './read-ahead';
+import { DEFAULT_READ_AHEAD_BYTES, ReadAhead } from './read-ahead';
 import { failureInfo, type FailureInfo, failureScope, fileChangedError, isConnectionLoss, sizeMismatchError, verifyFailedError } from './failures';
 import type { BackupJournal, JournalRecord } from './journal';
 import type { BackupPlan, PlannedAsset, PlannedFile } from './planner';
@@ -353,7 +353,7 @@ class BackupRun {
 		// The phone goes on to the next files as soon as it has given this one.
 		const at = this.#orderIndex.get(devicePath);
 		const startNext = () => {
-			if (at !== undefined) this.#readAhead.start(files, this.#order.slice(at + 1, at + 1 + DEFAULT_READ_AHEAD_FILES));
+			if (at !== undefined) this.#readAhead.start(files, this.#order, at + 1);
 		};
 		const source = this.#readAhead.read(files, devicePath);
 		let pending: PendingFile;

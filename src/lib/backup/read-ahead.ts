@@ -4,7 +4,7 @@ import type { BufferGauge } from './copy-file';
 /** Bytes read from the phone ahead of the engine, by default: ~110 ms of a USB 3 iPhone, 400 ms of USB 2. */
 export const DEFAULT_READ_AHEAD_BYTES = 16 * 1024 * 1024;
 /** Files read ahead of the engine at most: a run of small ones (edits, sidecars) does not stop the cable. */
-export const DEFAULT_READ_AHEAD_FILES = 8;
+const DEFAULT_READ_AHEAD_FILES = 8;
 
 interface Started {
 	files: DeviceFiles;
@@ -40,21 +40,17 @@ export class ReadAhead {
 	}
 
 	/**
-	 * The files that come next, in order, read through `files`: the first is started now, the others
-	 * one after another. Started files that are not next any more are dropped.
+	 * The files that come next, `order` from `from` on, read through `files`: the first is started now,
+	 * the others one after another, as many as are allowed ahead. Started files that are not next any
+	 * more are dropped.
 	 */
-	start(files: DeviceFiles, upcoming: readonly string[]): void {
-		const wanted = upcoming.slice(0, this.#maxFiles);
+	start(files: DeviceFiles, order: readonly string[], from = 0): void {
+		const wanted = order.slice(from, from + this.#maxFiles);
 		let kept = 0;
 		while (kept < this.#started.length && kept < wanted.length && this.#started[kept]!.files === files && this.#started[kept]!.path === wanted[kept]) kept++;
 		for (const dropped of this.#started.splice(kept)) void dropped.stream.cancel().catch(() => undefined);
 		this.#pending = { files, paths: wanted.slice(kept) };
 		this.#startMore();
-	}
-
-	/** Whether `path` is started (on `files`) and not yet taken. */
-	started(files: DeviceFiles, path: string): boolean {
-		return this.#started.some((started) => started.files === files && started.path === path);
 	}
 
 	/**
@@ -102,19 +98,19 @@ export class ReadAhead {
 }
 
 /** Bytes read ahead and not yet taken, across files; whoever waits for room is called when some is freed. */
-export class SharedBudget {
-	readonly limit: number;
+class SharedBudget {
+	readonly #limit: number;
 	readonly #gauge: BufferGauge | undefined;
 	#queued = 0;
 	#waiting = new Set<() => void>();
 
 	constructor(limit: number, gauge?: BufferGauge) {
-		this.limit = limit;
+		this.#limit = limit;
 		this.#gauge = gauge;
 	}
 
 	get full(): boolean {
-		return this.#queued >= this.limit;
+		return this.#queued >= this.#limit;
 	}
 
 	take(bytes: number): void {
@@ -148,7 +144,7 @@ export class SharedBudget {
  * for the reader to see, after the bytes that came before it. `proceed` is awaited before each read;
  * `onComplete` is called once the source has ended, whole or failed.
  */
-export function readAheadOf(
+function readAheadOf(
 	source: ReadableStream<Uint8Array>,
 	options: { budget: SharedBudget; proceed?: () => Promise<void>; onComplete?: () => void },
 ): ReadableStream<Uint8Array> {
