@@ -55,14 +55,15 @@ export class DeviceFileSource implements ByteSource {
 		this.#budget = budget;
 	}
 
-	async read(offset: number, length: number): Promise<Uint8Array> {
+	/** `window`: the least to fetch from the phone when the bytes are not at hand (the budget's window by default). */
+	async read(offset: number, length: number, window = this.#budget.window): Promise<Uint8Array> {
 		const end = Math.min(this.size, offset + Math.max(0, length));
 		if (offset < 0 || offset >= end) return new Uint8Array(0);
 		const cached = this.#cached;
 		if (cached !== undefined && offset >= cached.offset && end <= cached.offset + cached.bytes.length) {
 			return cached.bytes.subarray(offset - cached.offset, end - cached.offset);
 		}
-		const want = Math.min(this.size - offset, Math.max(end - offset, this.#budget.window));
+		const want = Math.min(this.size - offset, Math.max(end - offset, window));
 		if (this.reads + 1 > this.#budget.maxReads || this.bytesFetched + want > this.#budget.maxBytes) {
 			throw new ReadBudgetExceeded(`Reading ${this.#path} would pass its budget.`);
 		}

@@ -3,12 +3,14 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_MEDIA_DIR } from '../sim/camera-roll/real-media-node';
 import { assembleMedia, heicParts, jpegParts, SAMPLE_STILL } from '../sim/camera-roll/synthetic-media';
+import { MemorySource } from './byte-source';
 import { describeAssets, fileIdentity, knownMetadata } from './describe-assets';
 import { exifExtent } from './exif-extent';
 import { groupAssets } from './group-assets';
 import { readImageMetadata } from './image-metadata';
 import type { FileMetadata } from './probe-file';
-import { FIRST_READ_BYTES, IMAGE_HEAD_BYTES, probeFile } from './probe-file';
+import { FIRST_READ_BYTES, IMAGE_HEAD_BYTES, MOVIE_FIRST_READ_BYTES, probeFile } from './probe-file';
+import { readQuickTimeMetadata } from './quicktime-metadata';
 import { scanCameraRoll } from './scan';
 import { MemoryVfs } from './testing/memory-vfs';
 import { VfsDeviceFiles } from './testing/vfs-device-files';
@@ -140,6 +142,30 @@ describe('probing reads only what the metadata needs', () => {
 			expect(metadata.liveId, path).toBe(expected.mediaGroupUuid);
 			expect(files.log.bytesRead, path).toBeLessThanOrEqual(name === 'tiled' ? 16_384 + 31_628 + 40_908 : FIRST_READ_BYTES);
 		}
+	});
+
+	it('reads a movie’s box headers with a small first read, then its moov where it lies, and finds what the whole file holds', async () => {
+		const movie = bytes.movie;
+		// The Live Photo movie: ftyp, wide, mdat, then moov (8,272 bytes) at the end.
+		const moovAt = 2_970_203;
+		expect(String.fromCharCode(...movie.subarray(moovAt + 4, moovAt + 8))).toBe('moov');
+		const files = new VfsDeviceFiles(new MemoryVfs({ '/IMG_3582.MOV': { bytes: movie } }));
+		const probe = await probeFile(files, { path: '/IMG_3582.MOV', size: movie.length });
+		const whole = await readQuickTimeMetadata(new MemorySource(movie));
+		expect(whole.contentIdentifier).toBeDefined();
+		expect(probe).toEqual({
+			readable: true,
+			metadata: { captureDate: { ...whole.creationDate, source: 'quicktime-metadata' }, liveId: whole.contentIdentifier },
+		});
+		expect(files.log.bytesRead).toBe(MOVIE_FIRST_READ_BYTES + (movie.length - moovAt));
+	});
+
+	it('reads a still that is named as a movie as a still', async () => {
+		const files = new VfsDeviceFiles(new MemoryVfs({ '/IMG_0102.MOV': { bytes: bytes.heic } }));
+		const probe = await probeFile(files, { path: '/IMG_0102.MOV', size: bytes.heic.length });
+		const expected = readImageMetadata(bytes.heic.subarray(0, IMAGE_HEAD_BYTES));
+		expect(expected.captureDate).toBeDefined();
+		expect((probe as { metadata: FileMetadata }).metadata.captureDate?.epochMs).toBe(expected.captureDate?.epochMs);
 	});
 });
 

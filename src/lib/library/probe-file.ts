@@ -4,6 +4,7 @@ import type { DeviceFiles } from './device-files';
 import { exifExtent } from './exif-extent';
 import { isAbort, isFileLevelFailure } from './failures';
 import { readImageMetadata } from './image-metadata';
+import { parseMediaPath } from './media-path';
 import { readQuickTimeMetadata } from './quicktime-metadata';
 
 /** What one file's own bytes say about it. */
@@ -24,6 +25,13 @@ export type FileProbe =
  * `meta` (item list and locations), which say how much more the EXIF needs.
  */
 export const FIRST_READ_BYTES = 16 * 1024;
+
+/**
+ * The first read of a file named as a movie: its top-level box headers, which is all a camera's movie
+ * holds before the media data (`ftyp`, `wide`, `mdat`; an iPhone's `moov` comes last and is read where it
+ * lies). A 16 KiB first read would be nearly all media data: over a library, a third of what a scan reads.
+ */
+export const MOVIE_FIRST_READ_BYTES = 1024;
 
 /** The most of a still that is read for its EXIF (from the start, so the container can be parsed). */
 export const IMAGE_HEAD_BYTES = 128 * 1024;
@@ -61,7 +69,9 @@ export async function probeFile(
 ): Promise<FileProbe> {
 	const source = new DeviceFileSource(files, file.path, file.size, options.budget ?? DEFAULT_READ_BUDGET);
 	try {
-		const first = await source.read(0, FIRST_READ_BYTES);
+		// Named as a movie, read as little as a movie needs first; a still under a movie's name reads more below.
+		const firstRead = parseMediaPath(file.path).mediaClass === 'video' ? MOVIE_FIRST_READ_BYTES : FIRST_READ_BYTES;
+		const first = await source.read(0, firstRead, firstRead);
 		const format = sniffFormat(first);
 		if (format === 'image') {
 			// Just as far as the EXIF block goes (most iPhone stills: within the first read); the usual
