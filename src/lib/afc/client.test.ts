@@ -102,6 +102,35 @@ describe('AfcClient with the simulated afcd', () => {
 		expect(info.blocks).toBe(Math.ceil(FIVE_GIB / 4096) * 8);
 	});
 
+	it('sends the requests made in one task in one write, and gives each its own answer', async () => {
+		const writes: number[] = [];
+		const { client } = connect({
+			wrap: (channel) => {
+				let packets = 0;
+				const counted = tapWrites(channel, () => packets++);
+				const writer = counted.writable.getWriter();
+				return {
+					...counted,
+					writable: new WritableStream<Uint8Array>({
+						async write(chunk) {
+							const before = packets;
+							await writer.write(chunk);
+							writes.push(packets - before);
+						},
+					}),
+				};
+			},
+		});
+		const paths = ['/DCIM/100APPLE/IMG_0001.JPG', '/DCIM/100APPLE/IMG_0003.MOV', '/DCIM', '/DCIM/100APPLE/IMG_0005.AAE'];
+		const infos = await Promise.all([...paths, ...paths].map((path) => client.stat(path)));
+		expect(writes).toEqual([8]);
+		expect(infos.map((info) => info.size)).toEqual([...[small.byteLength, BIG], infos[2]!.size, 0, ...[small.byteLength, BIG], infos[2]!.size, 0]);
+		expect(infos[2]).toMatchObject({ kind: 'directory' });
+		// The next question, asked once the answers came, leaves in a write of its own.
+		expect(await client.stat('/DCIM/100APPLE/IMG_0003.MOV')).toMatchObject({ size: BIG });
+		expect(writes).toEqual([8, 1]);
+	});
+
 	it('reports the device info', async () => {
 		const { client } = connect({ afcd: { model: 'iPhone15,3' } });
 		expect(await client.deviceInfo()).toMatchObject({

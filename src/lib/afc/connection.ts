@@ -1,5 +1,7 @@
+import { concatBytes } from '../bytes';
 import { DeviceError, isDeviceError } from '../errors';
 import type { ByteChannel } from '../streams/byte-channel';
+import { nextTask } from '../streams/next-task';
 import type { AfcHeader, AfcPacket } from './packet';
 import { AfcPacketDecoder } from './packet-decoder';
 
@@ -37,6 +39,9 @@ export class AfcConnection {
 	readonly #waiting = new Map<number, Waiter>();
 	#queue: (Queued | undefined)[] = [];
 	#queueHead = 0;
+	/** Requests numbered and waiting to leave, together, in the channel's next write. */
+	#outgoing: Uint8Array[] = [];
+	#writing = false;
 	#nextPacketNumber = 0;
 	#failure: DeviceError | undefined;
 	#lastHeard = 0;
@@ -90,7 +95,29 @@ export class AfcConnection {
 		const { maxReplyBody, resolve, reject } = queued;
 		this.#waiting.set(packetNumber, { maxReplyBody, resolve, reject });
 		this.#armWatchdog();
-		this.#writer.write(packet).catch((error: unknown) => this.#fail(error));
+		this.#outgoing.push(packet);
+		if (!this.#writing) void this.#writeOutgoing();
+	}
+
+	/**
+	 * Writes the requests waiting to leave in one piece, once the task that made them is over: the
+	 * replies a packet brings each let a caller ask its next question in a microtask, so a scan's burst
+	 * of stats leaves in one packet, not in one each, and costs one trip through the USB layers.
+	 */
+	async #writeOutgoing(): Promise<void> {
+		this.#writing = true;
+		try {
+			await nextTask();
+			while (this.#outgoing.length > 0 && this.#failure === undefined) {
+				const batch = this.#outgoing.length === 1 ? this.#outgoing[0]! : concatBytes(this.#outgoing);
+				this.#outgoing = [];
+				await this.#writer.write(batch);
+			}
+		} catch (error) {
+			this.#fail(error);
+		} finally {
+			this.#writing = false;
+		}
 	}
 
 	#sendQueued(): void {
@@ -181,6 +208,7 @@ export class AfcConnection {
 		for (let i = this.#queueHead; i < this.#queue.length; i++) this.#queue[i]?.reject(failure);
 		this.#queue = [];
 		this.#queueHead = 0;
+		this.#outgoing = [];
 		// A connection out of step cannot be trusted again; the channel goes with it.
 		if (failure.code !== 'connection-closed') void this.#channel.close();
 	}

@@ -6,20 +6,48 @@ import { DeviceError } from '../errors';
  */
 
 const encoder = new TextEncoder();
-// Not fatal: one odd name must not hide a whole folder. It shows with U+FFFD.
-const decoder = new TextDecoder();
+// Not fatal: one odd name must not hide a whole folder. It shows with U+FFFD. A name that starts with a
+// byte-order mark keeps it: it is part of the name.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/*
+ * Nearly every string on the wire is a short ASCII path, name or number, and a scan moves hundreds of
+ * thousands of them: those are copied a character at a time, without a call into the engine's UTF-8
+ * coder each (which cost a scan more than all of its AFC framing). Anything else goes through the coder.
+ */
+
+/** Longest piece decoded by `String.fromCharCode` (its arguments are limited in number). */
+const ASCII_DECODE_MAX = 4096;
 
 /** Each string followed by a NUL. */
 export function encodeStringList(strings: readonly string[]): Uint8Array {
-	return encoder.encode(strings.map((s) => `${s}\0`).join(''));
+	let length = 0;
+	for (const string of strings) {
+		if (!isAscii(string)) return encoder.encode(strings.map((s) => `${s}\0`).join(''));
+		length += string.length + 1;
+	}
+	const bytes = new Uint8Array(length);
+	let at = 0;
+	for (const string of strings) {
+		for (let i = 0; i < string.length; i++) bytes[at++] = string.charCodeAt(i);
+		at++; // the NUL
+	}
+	return bytes;
 }
 
 /** The strings of a NUL-separated list; a last string missing its NUL is kept. */
 export function decodeStringList(bytes: Uint8Array): string[] {
 	if (bytes.byteLength === 0) return [];
-	const strings = decoder.decode(bytes).split('\0');
-	if (bytes[bytes.byteLength - 1] === 0) strings.pop();
-	return strings;
+	const strings: string[] = [];
+	let start = 0;
+	for (;;) {
+		let end = bytes.indexOf(0, start);
+		const last = end < 0;
+		if (last) end = bytes.byteLength;
+		strings.push(decodeText(bytes.subarray(start, end)));
+		if (last || end + 1 === bytes.byteLength) return strings;
+		start = end + 1;
+	}
 }
 
 export function encodeKeyValues(pairs: readonly (readonly [string, string])[]): Uint8Array {
@@ -39,7 +67,7 @@ export function decodeKeyValues(bytes: Uint8Array, what: string): Map<string, st
 /** The string up to the first NUL (or the end): a path in a request. */
 export function decodeCString(bytes: Uint8Array): string {
 	const end = bytes.indexOf(0);
-	return decoder.decode(end < 0 ? bytes : bytes.subarray(0, end));
+	return decodeText(end < 0 ? bytes : bytes.subarray(0, end));
 }
 
 /** A path as a request carries it. `limit` bounds its encoded length. */
@@ -47,11 +75,22 @@ export function encodePath(path: string, limit: number): Uint8Array {
 	if (path.includes('\0')) {
 		throw new DeviceError('afc-failed', 'A file name with a NUL character cannot be sent to the iPhone.');
 	}
-	const bytes = encoder.encode(`${path}\0`);
+	const bytes = encodeStringList([path]);
 	if (bytes.byteLength > limit) {
 		throw new DeviceError('afc-failed', 'A file path is too long to send to the iPhone.');
 	}
 	return bytes;
+}
+
+function isAscii(string: string): boolean {
+	for (let i = 0; i < string.length; i++) if (string.charCodeAt(i) > 0x7f) return false;
+	return true;
+}
+
+function decodeText(bytes: Uint8Array): string {
+	if (bytes.byteLength > ASCII_DECODE_MAX) return decoder.decode(bytes);
+	for (let i = 0; i < bytes.byteLength; i++) if (bytes[i]! > 0x7f) return decoder.decode(bytes);
+	return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
 /** A decimal as AFC writes it ("1494244521000000000"); `undefined` for anything else. */
