@@ -70,6 +70,27 @@ function readRequests() {
 	return { counter, wrap };
 }
 
+/** The operations of the requests in each write the client makes, in order. */
+function writesOfRequests() {
+	const writes: number[][] = [];
+	const wrap = (channel: ByteChannel) => {
+		let inWrite: number[] = [];
+		const tapped = tapWrites(channel, (packet) => inWrite.push(packet.header.operation));
+		const writer = tapped.writable.getWriter();
+		return {
+			...tapped,
+			writable: new WritableStream<Uint8Array>({
+				async write(chunk) {
+					inWrite = [];
+					writes.push(inWrite);
+					await writer.write(chunk);
+				},
+			}),
+		};
+	};
+	return { writes, wrap };
+}
+
 const settle = async () => {
 	for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 };
@@ -103,32 +124,26 @@ describe('AfcClient with the simulated afcd', () => {
 	});
 
 	it('sends the requests made in one task in one write, and gives each its own answer', async () => {
-		const writes: number[] = [];
-		const { client } = connect({
-			wrap: (channel) => {
-				let packets = 0;
-				const counted = tapWrites(channel, () => packets++);
-				const writer = counted.writable.getWriter();
-				return {
-					...counted,
-					writable: new WritableStream<Uint8Array>({
-						async write(chunk) {
-							const before = packets;
-							await writer.write(chunk);
-							writes.push(packets - before);
-						},
-					}),
-				};
-			},
-		});
+		const { writes, wrap } = writesOfRequests();
+		const { client } = connect({ wrap });
 		const paths = ['/DCIM/100APPLE/IMG_0001.JPG', '/DCIM/100APPLE/IMG_0003.MOV', '/DCIM', '/DCIM/100APPLE/IMG_0005.AAE'];
 		const infos = await Promise.all([...paths, ...paths].map((path) => client.stat(path)));
-		expect(writes).toEqual([8]);
+		expect(writes.map((write) => write.length)).toEqual([8]);
 		expect(infos.map((info) => info.size)).toEqual([...[small.byteLength, BIG], infos[2]!.size, 0, ...[small.byteLength, BIG], infos[2]!.size, 0]);
 		expect(infos[2]).toMatchObject({ kind: 'directory' });
 		// The next question, asked once the answers came, leaves in a write of its own.
 		expect(await client.stat('/DCIM/100APPLE/IMG_0003.MOV')).toMatchObject({ size: BIG });
-		expect(writes).toEqual([8, 1]);
+		expect(writes.map((write) => write.length)).toEqual([8, 1]);
+	});
+
+	it('sends a range read’s seek, reads and close together once the file is open, and closes it', async () => {
+		const { writes, wrap } = writesOfRequests();
+		const { client, session } = connect({ wrap, client: { readChunkSize: 1024 * 1024 } });
+		const bytes = await client.readRange('/DCIM/100APPLE/IMG_0003.MOV', 5000, 2 * MiB + 10);
+		expect(bytes).toEqual(syntheticBytes(7, 5000, 2 * MiB + 10));
+		const { FileRefOpen: open, FileRefSeek: seek, FileRefRead: read, FileRefClose: close } = AfcOperation;
+		expect(writes).toEqual([[open], [seek, read, read, read, close]]);
+		expect(session.openFiles).toBe(0);
 	});
 
 	it('reports the device info', async () => {

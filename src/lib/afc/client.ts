@@ -124,12 +124,16 @@ export class AfcClient implements DeviceFiles {
 			throw new DeviceError('afc-failed', `Cannot read ${path} from position ${offset}.`);
 		}
 		const handle = await this.openFile(path);
+		// The seek, the reads and the close leave together: afcd answers them in order, so the file is
+		// closed after the last read without waiting for its bytes first.
+		let closed: Promise<void> | undefined;
 		try {
 			const seeked = offset > 0 ? quiet(this.seekFile(handle, offset)) : undefined;
 			const reads: Promise<Uint8Array>[] = [];
 			for (let asked = 0; asked < length; asked += this.#chunkSize) {
 				reads.push(quiet(this.readFile(handle, Math.min(this.#chunkSize, length - asked))));
 			}
+			closed = quiet(this.closeFile(handle));
 			await seeked;
 			const pieces: Uint8Array[] = [];
 			for (const read of reads) {
@@ -139,7 +143,7 @@ export class AfcClient implements DeviceFiles {
 			}
 			return concat(pieces);
 		} finally {
-			await this.closeFile(handle).catch(() => undefined);
+			await (closed ?? this.closeFile(handle)).catch(() => undefined);
 		}
 	}
 
@@ -163,11 +167,13 @@ export class AfcClient implements DeviceFiles {
 	 */
 	async readFile(handle: AfcFileHandle, length: number): Promise<Uint8Array> {
 		positiveInteger(length, 1, AfcLimits.maxReadLength);
+		// Taken now: the file may be closed (a close sent behind this read) before the reply comes.
+		const path = this.#openPaths.get(handle);
 		const reply = await this.#connection.request(
 			(n) => encodeFileRead(n, handle, length),
 			Math.max(length, AfcLimits.maxSmallReply),
 		);
-		const data = expectData(reply, 'read', this.#openPaths.get(handle));
+		const data = expectData(reply, 'read', path);
 		if (data.byteLength > length) {
 			throw new DeviceError(
 				'protocol',
@@ -178,8 +184,9 @@ export class AfcClient implements DeviceFiles {
 	}
 
 	async seekFile(handle: AfcFileHandle, offset: number, from: AfcSeekFrom = AfcSeekFrom.Start): Promise<void> {
+		const path = this.#openPaths.get(handle);
 		const reply = await this.#connection.request((n) => encodeFileSeek(n, handle, offset, from), AfcLimits.maxSmallReply);
-		expectSuccess(reply, 'seek', this.#openPaths.get(handle));
+		expectSuccess(reply, 'seek', path);
 	}
 
 	async tellFile(handle: AfcFileHandle): Promise<number> {
