@@ -129,8 +129,8 @@ describe('AfcClient with the simulated afcd', () => {
 		const paths = ['/DCIM/100APPLE/IMG_0001.JPG', '/DCIM/100APPLE/IMG_0003.MOV', '/DCIM', '/DCIM/100APPLE/IMG_0005.AAE'];
 		const infos = await Promise.all([...paths, ...paths].map((path) => client.stat(path)));
 		expect(writes.map((write) => write.length)).toEqual([8]);
-		expect(infos.map((info) => info.size)).toEqual([...[small.byteLength, BIG], infos[2]!.size, 0, ...[small.byteLength, BIG], infos[2]!.size, 0]);
-		expect(infos[2]).toMatchObject({ kind: 'directory' });
+		const answers = [{ kind: 'file', size: small.byteLength }, { kind: 'file', size: BIG }, { kind: 'directory' }, { kind: 'file', size: 0 }];
+		expect(infos).toMatchObject([...answers, ...answers]);
 		// The next question, asked once the answers came, leaves in a write of its own.
 		expect(await client.stat('/DCIM/100APPLE/IMG_0003.MOV')).toMatchObject({ size: BIG });
 		expect(writes.map((write) => write.length)).toEqual([8, 1]);
