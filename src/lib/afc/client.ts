@@ -126,14 +126,13 @@ export class AfcClient implements DeviceFiles {
 		const handle = await this.openFile(path);
 		// The seek, the reads and the close leave together: afcd answers them in order, so the file is
 		// closed after the last read without waiting for its bytes first.
-		let closed: Promise<void> | undefined;
+		const seeked = offset > 0 ? quiet(this.seekFile(handle, offset)) : undefined;
+		const reads: Promise<Uint8Array>[] = [];
+		for (let asked = 0; asked < length; asked += this.#chunkSize) {
+			reads.push(quiet(this.readFile(handle, Math.min(this.#chunkSize, length - asked))));
+		}
+		const closed = quiet(this.closeFile(handle));
 		try {
-			const seeked = offset > 0 ? quiet(this.seekFile(handle, offset)) : undefined;
-			const reads: Promise<Uint8Array>[] = [];
-			for (let asked = 0; asked < length; asked += this.#chunkSize) {
-				reads.push(quiet(this.readFile(handle, Math.min(this.#chunkSize, length - asked))));
-			}
-			closed = quiet(this.closeFile(handle));
 			await seeked;
 			const pieces: Uint8Array[] = [];
 			for (const read of reads) {
@@ -143,7 +142,7 @@ export class AfcClient implements DeviceFiles {
 			}
 			return concat(pieces);
 		} finally {
-			await (closed ?? this.closeFile(handle)).catch(() => undefined);
+			await closed.catch(() => undefined);
 		}
 	}
 
