@@ -1,3 +1,4 @@
+import { concatBytes } from '../bytes';
 import { DeviceError } from '../errors';
 import type { DeviceFileInfo, DeviceFiles } from '../library/device-files';
 import type { ByteChannel } from '../streams/byte-channel';
@@ -140,7 +141,7 @@ export class AfcClient implements DeviceFiles {
 				if (piece.byteLength === 0) break;
 				pieces.push(piece);
 			}
-			return concat(pieces);
+			return pieces.length === 1 ? pieces[0]! : concatBytes(pieces);
 		} finally {
 			await closed.catch(() => undefined);
 		}
@@ -221,15 +222,4 @@ export class AfcClient implements DeviceFiles {
 function quiet<T>(promise: Promise<T>): Promise<T> {
 	promise.catch(() => undefined);
 	return promise;
-}
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-	if (pieces.length === 1) return pieces[0]!;
-	const whole = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.byteLength, 0));
-	let at = 0;
-	for (const piece of pieces) {
-		whole.set(piece, at);
-		at += piece.byteLength;
-	}
-	return whole;
 }
