@@ -16,11 +16,13 @@ import {
 	listDestinations,
 	loadFileMetadata,
 	saveFileMetadata,
+	type DestinationRow,
 	type PairRecordStore,
 } from '../store';
 import { BackupSession, type BackupProgressView, type PlanView } from './backup-session';
 import { listIPhones, udidFromSerialNumber, type HostOs } from '../usb';
 import { reopenFiles } from './reopen-files';
+import { DEFAULT_REPLUG_WAIT_MS, RESUME_WHEN_BACK, waitForPhone, waitingForCable } from './phone-return';
 import { throttleProgress } from './throttle-progress';
 
 /** How long the phone may leave a file request unanswered before the connection counts as stalled. */
@@ -48,8 +50,11 @@ export interface ShownError {
 export interface DeviceEvents {
 	/** The phone shows "Trust This Computer?" now. */
 	waitingForTrust?(): void;
-	/** The phone went away (cable pulled) or the connection broke. */
-	disconnected?(error: ShownError): void;
+	/**
+	 * The phone went away (cable pulled) or the connection broke. `backupInterrupted`: a backup was
+	 * under way and waited for the phone in vain; it goes on once the phone is connected again.
+	 */
+	disconnected?(error: ShownError, backupInterrupted: boolean): void;
 }
 
 /** How far reading the camera roll has come. */
@@ -76,6 +81,17 @@ export class DeviceService {
 	#assets: DescribedAsset[] = [];
 	#closing = false;
 	#stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS;
+	#replugWaitMs = DEFAULT_REPLUG_WAIT_MS;
+	#os: HostOs | undefined;
+	#events: DeviceEvents = {};
+	/** A backup is running: a lost phone is waited for by it, not reported to the page at once. */
+	#running = false;
+	/** Why the phone went while a backup was running, to report once the backup has ended. */
+	#lostDuringRun: DeviceError | undefined;
+	/** The folder of a backup the cable interrupted, to go on with once the phone is back. */
+	#interrupted: DestinationRow | undefined;
+	/** The `USB` the phone was reached through (the demo's own, or the browser's). */
+	#reach: USB | undefined;
 
 	constructor(usb: () => USB, db: AppDatabase = new AppDatabase()) {
 		this.#usb = usb;
@@ -105,41 +121,28 @@ export class DeviceService {
 	 * reconnects (30 s by default; tests shorten it).
 	 */
 	async connect(
-		options: { udid?: string; os?: HostOs; demo?: { mediaBase: string; setup?: string }; stallTimeoutMs?: number },
+		options: {
+			udid?: string;
+			os?: HostOs;
+			demo?: { mediaBase: string; setup?: string };
+			stallTimeoutMs?: number;
+			replugWaitMs?: number;
+		},
 		events: DeviceEvents = {},
 	): Promise<ConnectedIPhone> {
 		await this.disconnect();
-		const stall = options.stallTimeoutMs;
-		this.#stallTimeoutMs = stall !== undefined && stall >= 100 && stall <= 600_000 ? stall : DEFAULT_STALL_TIMEOUT_MS;
+		this.#stallTimeoutMs = within(options.stallTimeoutMs, 100, 600_000) ?? DEFAULT_STALL_TIMEOUT_MS;
+		this.#replugWaitMs = within(options.replugWaitMs, 100, 3_600_000) ?? DEFAULT_REPLUG_WAIT_MS;
+		this.#os = options.os;
+		this.#events = events;
 		const usb = options.demo
 			? (await createDemoUsb((name) => fetch(new URL(name, options.demo!.mediaBase)), options.demo.setup, new DexieDemoMemory())).usb
 			: this.#usb();
 		if (!usb) throw new DeviceError('no-webusb', 'This browser cannot talk to USB devices.');
+		this.#reach = usb;
 		const iphone = await IPhone.open(usb, { udid: options.udid, os: options.os, security: tlsSessionSecurity });
-		this.#iphone = iphone;
 		this.#closing = false;
-		void iphone.closed.then((reason) => {
-			if (this.#iphone !== iphone || this.#closing) return;
-			this.#iphone = undefined;
-			this.#session = undefined;
-			this.#files = undefined;
-			this.#connected = undefined;
-			// A backup under way stops by itself, its reads failing as 'unplugged'.
-			this.#backup = undefined;
-			events.disconnected?.(
-				reason.code === 'unplugged'
-					? {
-							code: 'unplugged',
-							message: 'The iPhone was disconnected.',
-							advice: 'Check the cable and plug the iPhone back in: this page connects to it again by itself. Nothing already copied is lost.',
-						}
-					: {
-							code: reason.code,
-							message: `The connection to the iPhone broke: ${reason.message}`,
-							advice: reason.advice ?? 'Unplug the iPhone and plug it back in: this page connects to it again by itself. Nothing already copied is lost.',
-						},
-			);
-		});
+		this.#adopt(iphone);
 		try {
 			const probe = await iphone.lockdown();
 			const lockdownType = await probe.queryType();
@@ -206,6 +209,21 @@ export class DeviceService {
 		return (await listDestinations(this.#db))[0]?.handle;
 	}
 
+	/**
+	 * Takes up the backup the cable interrupted (the phone did not come back in time, and is connected
+	 * again now): the same folder, as it was set up. Undefined when there is none, or when the browser
+	 * no longer lets the page write there without asking (then the person picks it again with a click).
+	 */
+	async resumeInterrupted(): Promise<{ name: string } | undefined> {
+		const destination = this.#interrupted;
+		const device = this.#connected;
+		if (destination === undefined || device === undefined) return undefined;
+		const permission = await destination.handle.queryPermission({ mode: 'readwrite' }).catch(() => 'denied');
+		if (permission !== 'granted') return undefined;
+		this.#interrupted = undefined;
+		return this.useFolder(destination.handle, destination.layout);
+	}
+
 	/** Backs up into `root` from now on (a folder the page just picked, or the remembered one). */
 	async useFolder(root: FileSystemDirectoryHandle, layout?: FolderLayout): Promise<{ name: string }> {
 		const device = this.#connected;
@@ -222,7 +240,21 @@ export class DeviceService {
 
 	/** Runs the planned backup to the end, a pause, a cancel or a failure; `plan` again to go on. */
 	async startBackup(onProgress: (progress: BackupProgressView) => void): Promise<BackupResult> {
-		return this.#backupSession().run(onProgress);
+		const session = this.#backupSession();
+		this.#running = true;
+		let result: BackupResult | undefined;
+		try {
+			result = await session.run(onProgress);
+			return result;
+		} finally {
+			this.#running = false;
+			// The phone went during the run and is not back: the page hears of it now, and whether the
+			// backup is left to finish once the phone is connected again.
+			const lost = this.#lostDuringRun;
+			this.#lostDuringRun = undefined;
+			const unfinished = result === undefined || result.outcome === 'stopped';
+			if (lost !== undefined && this.#iphone === undefined) this.#lost(lost, unfinished);
+		}
 	}
 
 	/** Month by month, what of the camera roll is in the backup now (after a run: with what it copied). */
@@ -252,6 +284,31 @@ export class DeviceService {
 		return this.#backup;
 	}
 
+	/** Holds `iphone` as the connected phone and hears when it goes. */
+	#adopt(iphone: IPhone): void {
+		this.#iphone = iphone;
+		void iphone.closed.then((reason) => {
+			if (this.#iphone !== iphone || this.#closing) return;
+			this.#iphone = undefined;
+			this.#session = undefined;
+			this.#files = undefined;
+			// A backup under way waits for the phone to come back (its reconnect) and reports the rest itself.
+			if (this.#running) this.#lostDuringRun = reason;
+			else this.#lost(reason, false);
+		});
+	}
+
+	/** The phone is gone and nothing waits for it: the page goes back to connecting. */
+	#lost(reason: DeviceError, backupInterrupted: boolean): void {
+		if (backupInterrupted && this.#backup !== undefined) this.#interrupted = this.#backup.destination;
+		this.#iphone = undefined;
+		this.#session = undefined;
+		this.#files = undefined;
+		this.#connected = undefined;
+		this.#backup = undefined;
+		this.#events.disconnected?.(shownDisconnect(reason, backupInterrupted), backupInterrupted);
+	}
+
 	/** The AFC connection, started once per session (and again after it broke). */
 	async #afc(): Promise<AfcClient> {
 		const current = this.#files;
@@ -267,13 +324,60 @@ export class DeviceService {
 		return this.#files;
 	}
 
-	/** For the backup: the file connection broke (reset, or stalled) with the phone still there. */
-	readonly #reconnect: Reconnect = (_failure, control) => {
+	/**
+	 * For the backup: the file connection broke (reset, or stalled), or the cable came out. A phone that
+	 * is gone is waited for, within a bound, and opened anew when it is back (a new USB device: the
+	 * pairing is reused); then the file service is opened again.
+	 */
+	readonly #reconnect: Reconnect = async (failure, control) => {
 		const broken = this.#files;
 		this.#files = undefined;
 		void broken?.close().catch(() => undefined);
+		if (failure.code === 'unplugged' || this.#iphone === undefined) {
+			this.#dropPhone();
+			control.waiting(waitingForCable());
+			try {
+				await waitForPhone({ attempt: () => this.#reopenPhone(), signal: control.signal, timeoutMs: this.#replugWaitMs });
+			} catch (error) {
+				// Reported to the page when the run has ended: that the phone did not come back, in time.
+				if (isDeviceError(error, 'unplugged')) this.#lostDuringRun = error;
+				throw error;
+			}
+			this.#lostDuringRun = undefined;
+		}
 		return reopenFiles({ openFiles: () => this.#afc(), renewSession: () => this.#renewSession() }, control);
 	};
+
+	/** Lets go of a phone whose cable came out: its transport is closed in the background. */
+	#dropPhone(): void {
+		const gone = this.#iphone;
+		this.#iphone = undefined;
+		this.#session = undefined;
+		if (gone !== undefined) void gone.close().catch(() => undefined);
+	}
+
+	/**
+	 * One look for the connected phone among the granted devices: opened with the stored pairing when it
+	 * is there (it is a new USB device after a replug), undefined while it is not.
+	 */
+	async #reopenPhone(): Promise<IPhone | undefined> {
+		const usb = this.#reach;
+		const udid = this.#connected?.udid;
+		if (usb === undefined || udid === undefined) throw new DeviceError('no-device', 'Connect the iPhone first.');
+		const device = (await listIPhones(usb)).find((d) => udidFromSerialNumber(d.serialNumber ?? '') === udid);
+		if (device === undefined) return undefined;
+		const iphone = await IPhone.open(usb, { device, os: this.#os, security: tlsSessionSecurity });
+		try {
+			const session = await openTrustedSession(iphone, { store: this.#store, onWaitingForTrust: () => this.#events.waitingForTrust?.() });
+			this.#closing = false;
+			this.#adopt(iphone);
+			this.#session = session;
+			return iphone;
+		} catch (error) {
+			await iphone.close().catch(() => undefined);
+			throw error;
+		}
+	}
 
 	/** A new lockdown session with the stored pairing, in place of one the phone dropped. */
 	async #renewSession(): Promise<void> {
@@ -308,4 +412,29 @@ export class DeviceService {
 		this.#closing = true;
 		await iphone.close().catch(() => undefined);
 	}
+}
+
+/** A number option inside [min, max], else undefined (the default applies). */
+function within(value: number | undefined, min: number, max: number): number | undefined {
+	return value !== undefined && Number.isFinite(value) && value >= min && value <= max ? value : undefined;
+}
+
+/** Why the phone is gone, in the words the page shows. */
+function shownDisconnect(reason: DeviceError, backupInterrupted: boolean): ShownError {
+	if (backupInterrupted) {
+		const message = reason.code === 'unplugged' ? reason.message : `The connection to the iPhone broke: ${reason.message}`;
+		return { code: reason.code, message, advice: RESUME_WHEN_BACK };
+	}
+	if (reason.code !== 'unplugged') {
+		return {
+			code: reason.code,
+			message: `The connection to the iPhone broke: ${reason.message}`,
+			advice: reason.advice ?? 'Unplug the iPhone and plug it back in: this page connects to it again by itself. Nothing already copied is lost.',
+		};
+	}
+	return {
+		code: 'unplugged',
+		message: 'The iPhone was disconnected.',
+		advice: 'Check the cable and plug the iPhone back in: this page connects to it again by itself. Nothing already copied is lost.',
+	};
 }

@@ -1,5 +1,6 @@
 import { DeviceError, isDeviceError } from '../errors';
 import type { DeviceFiles } from '../library';
+import { abortable, sleep } from '../streams/waits';
 
 export interface ReopenSteps {
 	/** Starts the file service on the current lockdown session and connects to it. */
@@ -54,38 +55,4 @@ export async function reopenFiles(steps: ReopenSteps, options: ReopenOptions): P
 			renew = true;
 		}
 	}
-}
-
-/** `promise`, or the abort reason as soon as `signal` aborts (the work itself runs on and is dropped). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-	return new Promise<T>((resolve, reject) => {
-		if (signal.aborted) return reject(signal.reason);
-		const onAbort = () => reject(signal.reason);
-		signal.addEventListener('abort', onAbort, { once: true });
-		promise.then(
-			(value) => {
-				signal.removeEventListener('abort', onAbort);
-				resolve(value);
-			},
-			(error: unknown) => {
-				signal.removeEventListener('abort', onAbort);
-				reject(error);
-			},
-		);
-	});
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-	return new Promise<void>((resolve, reject) => {
-		if (signal.aborted) return reject(signal.reason);
-		const timer = setTimeout(() => {
-			signal.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(signal.reason);
-		};
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
 }

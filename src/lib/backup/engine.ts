@@ -450,9 +450,12 @@ class BackupRun {
 		};
 	}
 
-	/** Opens the file service again; the run stops (with `failure`) after too many attempts in a row. */
+	/**
+	 * Opens the file service again; the run stops (with `failure`) after too many attempts in a row. A
+	 * pulled cable is not counted: each is a wait for the phone with its own bound, ended by a person.
+	 */
 	async #reconnect(failure: DeviceError, reconnect: Reconnect): Promise<void> {
-		if (++this.#reconnectsWithoutProgress > MAX_RECONNECTS_WITHOUT_PROGRESS) throw failure;
+		if (failure.code !== 'unplugged' && ++this.#reconnectsWithoutProgress > MAX_RECONNECTS_WITHOUT_PROGRESS) throw failure;
 		const progress = this.#progress;
 		progress.phase = 'reconnecting';
 		progress.waiting = failureInfo(failure);

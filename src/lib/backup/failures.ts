@@ -17,11 +17,11 @@ const FOLDER_FILE_CODES: ReadonlySet<DeviceErrorCode> = new Set<DeviceErrorCode>
 export type FailureScope = 'file' | 'run';
 
 /**
- * The file connection broke while the phone is still there: the phone reset it, or said nothing for
- * longer than the stall watchdog allows. Opening the file service again may well cure it; a pulled
- * cable ('unplugged') or a closed connection ('connection-closed': we closed it) it does not.
+ * The way to the phone's files broke: the phone reset the connection, said nothing for longer than the
+ * stall watchdog allows, or the cable came out. Reconnecting may cure each (a pulled cable once the
+ * phone is plugged back in); a connection we closed ourselves ('connection-closed') it does not.
  */
-const CONNECTION_LOSS_CODES: ReadonlySet<DeviceErrorCode> = new Set<DeviceErrorCode>(['connection-reset', 'timeout']);
+const CONNECTION_LOSS_CODES: ReadonlySet<DeviceErrorCode> = new Set<DeviceErrorCode>(['connection-reset', 'timeout', 'unplugged']);
 
 export function isConnectionLoss(error: unknown): error is DeviceError {
 	return isDeviceError(error) && CONNECTION_LOSS_CODES.has(error.code);

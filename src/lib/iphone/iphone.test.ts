@@ -34,4 +34,21 @@ describe('IPhone over the virtual iPhone', () => {
 		expect((error as { code: string }).code).toBe('unplugged');
 		await iphone.closed;
 	});
+
+	it('after a replug the phone starts from scratch: a service started before the pull is gone, a new one works', async () => {
+		const { phone, usb } = await plugged();
+		const iphone = await IPhone.open(usb);
+		const port = phone.startService('com.apple.afc')!.port;
+		phone.unplug();
+		await iphone.closed;
+		usb.plug(phone.replug(), { granted: true });
+		const again = await IPhone.open(usb);
+		// A real phone forgets what lockdownd started for the old USB session: the port is closed.
+		await expect(again.connect(port)).rejects.toMatchObject({ code: 'port-closed' });
+		const fresh = phone.startService('com.apple.afc')!.port;
+		const connection = await again.connect(fresh);
+		await connection.close();
+		await again.close();
+		expect(phone.mux.violations).toEqual([]);
+	});
 });

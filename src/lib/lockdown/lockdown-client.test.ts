@@ -8,6 +8,7 @@ import { makePairRecord, type TestPairRecord } from '../sim/lockdownd/testing/ma
 import { nodeTlsClient, nodeTlsServer } from '../sim/lockdownd/testing/node-tls';
 import { DEFAULT_LOCKDOWN_LABEL, LockdownClient, type LockdownClientOptions } from './lockdown-client';
 import { PlistChannel } from './plist-channel';
+import type { SessionSecurity } from './session-security';
 import type { PlistDict } from '../plist/value';
 
 let identity: DeviceIdentity;
@@ -355,6 +356,25 @@ describe('replies the client does not accept', () => {
 	it('times out when the phone does not answer', async () => {
 		const client = new LockdownClient(fakeDevice(() => undefined), { replyTimeoutMs: 5 });
 		await expect(client.queryType()).rejects.toMatchObject({ code: 'timeout' });
+	});
+
+	it('times out when the phone stops taking data: the request never leaves', async () => {
+		const stuck: ByteChannel = {
+			readable: new ReadableStream<Uint8Array>(),
+			writable: new WritableStream<Uint8Array>({ write: () => new Promise<void>(() => undefined) }),
+			close: async () => undefined,
+		};
+		const client = new LockdownClient(stuck, { replyTimeoutMs: 5 });
+		await expect(client.queryType()).rejects.toMatchObject({ code: 'timeout' });
+	});
+
+	it('times out when the phone takes the session and then never finishes the TLS handshake', async () => {
+		const silentTls: SessionSecurity = { startClient: () => new Promise<never>(() => undefined) };
+		const client = new LockdownClient(
+			fakeDevice(() => ({ Request: 'StartSession', SessionID: 'X', EnableSessionSSL: true })),
+			{ security: silentTls, replyTimeoutMs: 5 },
+		);
+		await expect(client.startSession(paired.record)).rejects.toMatchObject({ code: 'timeout' });
 	});
 
 	it('a reply to another request is a protocol error', async () => {

@@ -5,6 +5,7 @@ import { pairRecordForDevice, type PairRecord } from './pair-record';
 import { PlistChannel } from './plist-channel';
 import { isPlistDict, type PlistDict, type PlistValue } from '../plist/value';
 import type { SecureChannel, SessionSecurity } from './session-security';
+import { sleep, withDeadline } from '../streams/waits';
 
 /** What lockdownd logs as the client's name with every request. */
 export const DEFAULT_LOCKDOWN_LABEL = 'iPhone Photo Backup';
@@ -182,7 +183,7 @@ export class LockdownClient {
 					advice: 'Unlock the iPhone, tap Trust when it asks, enter your passcode, then try again.',
 				});
 			}
-			await sleep(interval, options.signal);
+			await pause(interval, options.signal);
 		}
 	}
 
@@ -222,7 +223,8 @@ export class LockdownClient {
 				// TLS starts on the same connection right after the reply (protocol.md §4.4 step 5).
 				await this.#channel.switchTransport(async (transport) => {
 					try {
-						this.#secureChannel = await security.startClient(transport, record);
+						// A phone that accepts the session and then drops the handshake must not hold us for ever.
+						this.#secureChannel = await this.#withTimeout(security.startClient(transport, record));
 					} catch (error) {
 						throw isDeviceError(error)
 							? error
@@ -292,8 +294,10 @@ export class LockdownClient {
 	}
 
 	async #exchangeNow(request: string, fields: PlistDict, alsoEchoed: string[] = []): Promise<PlistDict> {
-		await this.#channel.send({ ...fields, Label: this.#label, Request: request });
-		const reply = await this.#withTimeout(this.#channel.receive());
+		// Sending is bounded too: a phone that stops taking data leaves the write waiting, not only the reply.
+		const reply = await this.#withTimeout(
+			this.#channel.send({ ...fields, Label: this.#label, Request: request }).then(() => this.#channel.receive()),
+		);
 		const echoed = reply.Request;
 		if (echoed !== undefined && echoed !== request && !alsoEchoed.includes(echoed as string)) {
 			await this.#channel.close();
@@ -311,18 +315,12 @@ export class LockdownClient {
 	}
 
 	#withTimeout<T>(promise: Promise<T>): Promise<T> {
-		let timer: ReturnType<typeof setTimeout> | undefined;
-		const timeout = new Promise<never>((_, reject) => {
-			timer = setTimeout(() => {
-				void this.#channel.close();
-				reject(
-					new DeviceError('timeout', 'The iPhone stopped answering.', {
-						advice: 'Unplug the iPhone, plug it back in and try again.',
-					}),
-				);
-			}, this.#replyTimeoutMs);
-		});
-		return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+		return withDeadline(
+			promise,
+			this.#replyTimeoutMs,
+			() => new DeviceError('timeout', 'The iPhone stopped answering.', { advice: 'Unplug the iPhone, plug it back in and try again.' }),
+			() => void this.#channel.close(),
+		);
 	}
 }
 
@@ -344,22 +342,11 @@ function malformed(what: string): DeviceError {
 	});
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-	return new Promise((resolve, reject) => {
-		const cancelled = () =>
-			new DeviceError('connection-closed', 'Pairing with the iPhone was cancelled.', { cause: signal?.reason });
-		if (signal?.aborted) {
-			reject(cancelled());
-			return;
-		}
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(cancelled());
-		};
-		signal?.addEventListener('abort', onAbort, { once: true });
-	});
+/** Waits between Trust polls; a cancel ends the pairing with 'connection-closed'. */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+	try {
+		await sleep(ms, signal);
+	} catch (reason) {
+		throw new DeviceError('connection-closed', 'Pairing with the iPhone was cancelled.', { cause: reason });
+	}
 }

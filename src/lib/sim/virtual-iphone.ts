@@ -44,6 +44,10 @@ export class VirtualIPhone {
 	readonly #hostile: HostileProfile | undefined;
 	#hardware: SimUsbHardware;
 	#nextServicePort = FIRST_SERVICE_PORT;
+	/** Ports of services started since the last plug-in: a phone that loses its cable forgets them. */
+	readonly #servicePorts = new Set<number>();
+	/** The plug-in whose loss the phone has already gone through. */
+	#forgotten: SimUsbHardware | undefined;
 
 	private constructor(options: VirtualIPhoneOptions, lockdownd: SimLockdownd, storage: VirtualFileSystem, honest: VirtualFileSystem, hostile?: HostileProfile) {
 		this.#hostile = hostile;
@@ -87,12 +91,16 @@ export class VirtualIPhone {
 	/** Pulls the cable: every transfer fails, every connection is gone. */
 	unplug(): void {
 		this.#hardware.unplug();
-		this.mux.detach();
 	}
 
-	/** Pulls the cable and plugs it back in: a new USB device with the same serial, the same phone behind it. */
+	/**
+	 * Plugs the cable back in (pulling it first if it is still in): a new USB device with the same
+	 * serial, the same phone behind it, starting from scratch as a real one does: a new usbmux session,
+	 * no connection and no started service of before.
+	 */
 	replug(): SimUsbHardware {
 		this.unplug();
+		this.#cableLost(this.#hardware);
 		this.#hardware = this.#plugIn();
 		return this.#hardware;
 	}
@@ -100,7 +108,17 @@ export class VirtualIPhone {
 	#plugIn(): SimUsbHardware {
 		const hardware = new SimUsbHardware(this.#usbOptions);
 		void this.mux.attach(hardware.deviceEnd);
+		// However the cable goes (unplug(), a fault after N bytes), the phone's side goes with it at once.
+		void hardware.unplugged.then(() => this.#cableLost(hardware));
 		return hardware;
+	}
+
+	#cableLost(hardware: SimUsbHardware): void {
+		if (this.#hardware !== hardware || this.#forgotten === hardware) return;
+		this.#forgotten = hardware;
+		this.mux.detach();
+		for (const port of this.#servicePorts) this.mux.unlisten(port);
+		this.#servicePorts.clear();
 	}
 
 	/** lockdownd's StartService: a one-connection listener on a fresh port, as the real daemon starts. */
@@ -108,8 +126,10 @@ export class VirtualIPhone {
 		if (name !== 'com.apple.afc') return undefined;
 		const port = this.#nextServicePort;
 		this.#nextServicePort = port >= 65535 ? FIRST_SERVICE_PORT : port + 1;
+		this.#servicePorts.add(port);
 		this.mux.listen(port, (connection) => {
 			this.mux.unlisten(port);
+			this.#servicePorts.delete(port);
 			const served = this.#hostile?.afcService(connection, this.#afcOptions, this.mux) ?? { channel: connection, options: this.#afcOptions };
 			serveAfc(served.channel, this.storage, served.options);
 		});

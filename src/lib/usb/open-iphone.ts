@@ -3,7 +3,8 @@ import { IPHONE_FILTERS, isAppleMobileDevice, udidFromSerialNumber, APPLE_VENDOR
 import type { HostOs } from './host-os';
 import { findMuxInterface } from './mux-interface';
 import type { UsbTransport } from './transport';
-import { noIPhoneConnected, notAnIPhone, usbFailure, type UsbStep } from './usb-failure';
+import { withDeadline } from '../streams/waits';
+import { noIPhoneConnected, notAnIPhone, usbFailure, usbStepTimedOut, type UsbStep } from './usb-failure';
 import { WebUsbTransport } from './webusb-transport';
 
 export interface OpenIPhoneOptions {
@@ -104,9 +105,15 @@ function activeValue(device: USBDevice): number | null {
 	return device.configuration?.configurationValue ?? null;
 }
 
+/**
+ * How long one step of opening the phone may take. Each is a round trip to the browser's USB service,
+ * done in milliseconds; one that hangs (a hub or driver that never answers) must not hold the page.
+ */
+const STEP_DEADLINE_MS = 15_000;
+
 async function step(name: UsbStep, os: HostOs, call: () => Promise<void>): Promise<void> {
 	try {
-		await call();
+		await withDeadline(call(), STEP_DEADLINE_MS, () => usbStepTimedOut(name));
 	} catch (error) {
 		throw usbFailure(error, name, os);
 	}

@@ -108,6 +108,13 @@ export function iPhoneUnplugged(cause?: unknown): DeviceError {
 	});
 }
 
+/** A WebUSB call that did not answer in time. */
+export function usbStepTimedOut(step: UsbStep): DeviceError {
+	return new DeviceError('timeout', `The computer did not answer when the browser tried to ${step} the iPhone.`, {
+		advice: 'Unplug the iPhone, plug it back in and try again. If it keeps happening, try another USB port or cable.',
+	});
+}
+
 export function usbTransferFailed(detail: string | undefined, cause?: unknown): DeviceError {
 	const why = detail === undefined ? '' : ` (${detail})`;
 	return new DeviceError('usb-transfer', `The USB connection to the iPhone stopped working${why}.`, {

@@ -14,11 +14,13 @@
 
 export type FolderFault =
 	| { readonly kind: 'none' }
-	| { readonly kind: 'disk-full' | 'permission-revoked'; /** Bytes still written before it strikes; 0 by default. */ readonly afterBytes?: number };
+	| { readonly kind: 'disk-full' | 'permission-revoked'; /** Bytes still written before it strikes; 0 by default. */ readonly afterBytes?: number }
+	/** Writes to files whose name contains `file` wait, unfinished, until another fault (or none) is set. */
+	| { readonly kind: 'hold'; readonly file: string };
 
 /** Where a fault struck: the file being written and how many of its bytes got in first. */
 export interface FolderFaultStrike {
-	readonly kind: 'disk-full' | 'permission-revoked';
+	readonly kind: 'disk-full' | 'permission-revoked' | 'hold';
 	readonly file: string;
 	readonly bytesIntoFile: number;
 }
@@ -38,9 +40,15 @@ let fault: FolderFault = { kind: 'none' };
 let bytesLeft = Number.POSITIVE_INFINITY;
 let strikes: FolderFaultStrike[] = [];
 
+/** Held writes go on once the hold is lifted. */
+let lift: () => void = () => undefined;
+let lifted: Promise<void> = Promise.resolve();
+
 function setFault(next: FolderFault): void {
+	if (next.kind === 'hold' && fault.kind !== 'hold') lifted = new Promise((resolve) => (lift = resolve));
+	if (next.kind !== 'hold') lift();
 	fault = next;
-	bytesLeft = next.kind === 'none' ? Number.POSITIVE_INFINITY : Math.max(0, next.afterBytes ?? 0);
+	bytesLeft = next.kind === 'disk-full' || next.kind === 'permission-revoked' ? Math.max(0, next.afterBytes ?? 0) : Number.POSITIVE_INFINITY;
 }
 
 /** True once the fault has struck (its byte allowance is used up). */
@@ -87,6 +95,13 @@ async function faultyWrite(
 	fail: (error: DOMException) => Promise<void>,
 ): Promise<void> {
 	if (fault.kind === 'none') return pass(data);
+	if (fault.kind === 'hold') {
+		if (info.file.includes(fault.file)) {
+			strikes.push({ kind: 'hold', file: info.file, bytesIntoFile: info.written });
+			await lifted;
+		}
+		return pass(data);
+	}
 	const kind = fault.kind;
 	const size = sizeOf(data);
 	if (!struck(kind) && size <= bytesLeft) {
