@@ -14,12 +14,12 @@ import { AfcClient } from '../src/lib/afc';
 import { IPhone, openTrustedSession } from '../src/lib/iphone';
 import { scanCameraRoll } from '../src/lib/library';
 import { tlsSessionSecurity } from '../src/lib/lockdown';
-import { PROFILES } from '../src/lib/sim/camera-roll';
-import { tlsDeviceSecurity } from '../src/lib/sim/lockdownd';
-import { SimUsb } from '../src/lib/sim/usb';
-import { startUsbmuxdServer } from '../src/lib/sim/usbmuxd-server/server-node';
-import { virtualIPhoneDevice } from '../src/lib/sim/usbmuxd-server/virtual-iphone-device';
-import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
+import { PROFILES } from '../src/sim/camera-roll';
+import { tlsDeviceSecurity } from '../src/sim/lockdownd';
+import { SimUsb } from '../src/sim/usb';
+import { startUsbmuxdServer } from '../src/sim/usbmuxd-server/server-node';
+import { virtualIPhoneDevice } from '../src/sim/usbmuxd-server/virtual-iphone-device';
+import { VirtualIPhone } from '../src/sim/virtual-iphone';
 import { MemoryPairRecordStore } from '../src/lib/store';
 import type { Figure } from './main';
 

@@ -14,7 +14,7 @@
  */
 import * as Comlink from 'comlink';
 import { AfcClient } from '../src/lib/afc';
-import { createDemoUsb } from '../src/lib/app/demo-iphone';
+import { createDemoUsb } from '../src/sim/demo/demo-iphone';
 import { createPendingFile } from '../src/lib/destination/pending-file';
 import { HashService, inProcessHashers, remoteHashers } from '../src/lib/hash';
 import { IPhone, openTrustedSession } from '../src/lib/iphone';

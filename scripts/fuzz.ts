@@ -1,5 +1,5 @@
 /**
- * The long fuzz run of every parser that reads the phone's bytes (src/lib/fuzz; the quick run of the
+ * The long fuzz run of every parser that reads the phone's bytes (src/fuzz; the quick run of the
  * same targets is part of `npm test`):
  *
  *   npm run fuzz                                   every target, 100,000 cases each, a fresh seed
@@ -15,7 +15,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { loadSeedCorpus } from '../src/lib/fuzz/corpus-node';
+import { loadSeedCorpus } from '../src/fuzz/corpus-node';
 import {
 	checkCase,
 	formatFailure,
@@ -25,8 +25,8 @@ import {
 	shrinkFailure,
 	type FuzzReport,
 	type FuzzTarget,
-} from '../src/lib/fuzz/run';
-import { createFuzzTargets } from '../src/lib/fuzz/targets';
+} from '../src/fuzz/run';
+import { createFuzzTargets } from '../src/fuzz/targets';
 
 interface Job {
 	target: string;

@@ -7,12 +7,12 @@
  * The phone asks "Trust This Computer?" once per pairing and says yes after two polls.
  */
 import { parseArgs } from 'node:util';
-import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
-import { tlsDeviceSecurity } from '../src/lib/sim/lockdownd';
-import { nodeTlsServer } from '../src/lib/sim/lockdownd/testing/node-tls';
-import { startUsbmuxdServer } from '../src/lib/sim/usbmuxd-server/server-node';
-import { virtualIPhoneDevice } from '../src/lib/sim/usbmuxd-server/virtual-iphone-device';
-import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
+import { loadRealMedia } from '../src/sim/camera-roll/real-media-node';
+import { tlsDeviceSecurity } from '../src/sim/lockdownd';
+import { nodeTlsServer } from '../src/testing/sim/lockdownd/node-tls';
+import { startUsbmuxdServer } from '../src/sim/usbmuxd-server/server-node';
+import { virtualIPhoneDevice } from '../src/sim/usbmuxd-server/virtual-iphone-device';
+import { VirtualIPhone } from '../src/sim/virtual-iphone';
 
 const { values } = parseArgs({
 	options: {

@@ -6,11 +6,14 @@ import { build, files, prerendered, version } from '$service-worker';
 
 /**
  * Offline once loaded: every file of this version is cached at install, and served from the cache
- * first. Nothing is fetched from anywhere but this origin.
+ * first. Nothing is fetched from anywhere but this origin. The demo's virtual iPhone is the exception:
+ * it is fetched (and then cached) only when someone tries the demo, so no visitor downloads it otherwise.
  */
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = `app-${version}`;
-const ASSETS = [...build, ...files, ...prerendered];
+/** The demo's chunk (its name is kept by vite.config.ts) and the sample photos only the demo shows. */
+const ONLY_FOR_THE_DEMO = /\/workers\/chunks\/virtual-iphone-demo-[^/]+\.js$|\/demo-media\//;
+const ASSETS = [...build, ...files, ...prerendered].filter((path) => !ONLY_FOR_THE_DEMO.test(path));
 
 sw.addEventListener('install', (event) => {
 	event.waitUntil(

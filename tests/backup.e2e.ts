@@ -6,9 +6,9 @@
 import type { Page } from '@playwright/test';
 import { expectCompleteBackup, folderContents } from './harness/backup-folder-checks';
 import { expect, test } from './harness/fixtures';
-import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
-import { tlsDeviceSecurity } from '../src/lib/sim/lockdownd';
-import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
+import { loadRealMedia } from '../src/sim/camera-roll/real-media-node';
+import { tlsDeviceSecurity } from '../src/sim/lockdownd';
+import { VirtualIPhone } from '../src/sim/virtual-iphone';
 
 async function demoProfilePhone() {
 	return VirtualIPhone.create({

@@ -3,10 +3,10 @@
  * usbmux → lockdownd → pairing → TLS) against the virtual iPhone, whose internals live in this process.
  */
 import { expect, test } from './harness/fixtures';
-import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
-import { tlsDeviceSecurity, type DeviceSessionSecurity } from '../src/lib/sim/lockdownd';
-import { nodeTlsServer } from '../src/lib/sim/lockdownd/testing/node-tls';
-import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
+import { loadRealMedia } from '../src/sim/camera-roll/real-media-node';
+import { tlsDeviceSecurity, type DeviceSessionSecurity } from '../src/sim/lockdownd';
+import { nodeTlsServer } from '../src/testing/sim/lockdownd/node-tls';
+import { VirtualIPhone } from '../src/sim/virtual-iphone';
 
 const servers: [string, () => DeviceSessionSecurity][] = [
 	['our TLS server', () => tlsDeviceSecurity],

@@ -1,6 +1,6 @@
 /**
  * The backup folder code in the real browser, on a real OPFS folder: Chromium still behaves as the
- * memory folder (src/lib/destination/testing/memory-folder.ts) models it, pending files refuse to
+ * memory folder (src/testing/destination/memory-folder.ts) models it, pending files refuse to
  * replace a file although OPFS's move() would, and the leftovers a crashed browser really leaves
  * (`*.crswap`) are cleaned up.
  */
@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { BASE_URL, CHROMIUM } from '../playwright.config';
 import { expect, test, type UsbHarness } from './harness/fixtures';
 import type * as Destination from '../src/lib/destination/index';
-import type * as Conformance from '../src/lib/destination/testing/conformance';
-import type { MemoryFolder } from '../src/lib/destination/testing/memory-folder';
+import type * as Conformance from '../src/testing/destination/conformance';
+import type { MemoryFolder } from '../src/testing/destination/memory-folder';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const GLOBAL = '__destination';
@@ -29,8 +29,8 @@ function destinationScript(): Promise<string> {
 		stdin: {
 			contents: [
 				`export * from './src/lib/destination/index';`,
-				`export { MemoryFolder } from './src/lib/destination/testing/memory-folder';`,
-				`export { probeFileSystem, CHROMIUM_TRANSCRIPT } from './src/lib/destination/testing/conformance';`,
+				`export { MemoryFolder } from './src/testing/destination/memory-folder';`,
+				`export { probeFileSystem, CHROMIUM_TRANSCRIPT } from './src/testing/destination/conformance';`,
 			].join('\n'),
 			resolveDir: REPO,
 			loader: 'ts',

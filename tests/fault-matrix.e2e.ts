@@ -9,7 +9,7 @@ import { expectCompleteBackup } from './harness/backup-folder-checks';
 import { FaultPhone, backupStatus, connectAndPlan, finish } from './harness/fault-phone';
 import { expect, test } from './harness/fixtures';
 import { AfcStatus } from '../src/lib/afc/constants';
-import { LOCKDOWN_PORT } from '../src/lib/sim/virtual-iphone';
+import { LOCKDOWN_PORT } from '../src/sim/virtual-iphone';
 
 test.setTimeout(120_000);
 

@@ -8,9 +8,9 @@
 import type { Page } from '@playwright/test';
 import { expectCompleteBackup } from './harness/backup-folder-checks';
 import { expect, test } from './harness/fixtures';
-import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
-import { tlsDeviceSecurity } from '../src/lib/sim/lockdownd';
-import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
+import { loadRealMedia } from '../src/sim/camera-roll/real-media-node';
+import { tlsDeviceSecurity } from '../src/sim/lockdownd';
+import { VirtualIPhone } from '../src/sim/virtual-iphone';
 
 /** Bytes into the backup (about 494 MB in all) at which the folder fails: inside a file, not at its edge. */
 const DISK_FULL_AFTER = 20 * 1024 * 1024 + 12_345;

@@ -5,8 +5,8 @@
  */
 import { bundle } from './harness/bundle';
 import { expect, test, type UsbHarness } from './harness/fixtures';
-import { echoDeviceEnd } from '../src/lib/sim/usb/echo';
-import { SimUsbHardware } from '../src/lib/sim/usb/hardware';
+import { echoDeviceEnd } from '../src/sim/usb/echo';
+import { SimUsbHardware } from '../src/sim/usb/hardware';
 
 const PAGE = '/__harness/index.html';
 const WORKER = '/_app/immutable/workers/harness-worker.js';

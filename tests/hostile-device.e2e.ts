@@ -8,11 +8,12 @@ import { createHash } from 'node:crypto';
 import { expectCompleteBackup, folderContents, readText } from './harness/backup-folder-checks';
 import { expect, test } from './harness/fixtures';
 import { isSafeRelativePath } from '../src/lib/destination/names';
-import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
-import { normalizeAfcPath } from '../src/lib/sim/afcd';
-import { EVIL_NAMES, LIE_PATHS, lieBytes, overTheCable } from '../src/lib/sim/hostile';
-import { tlsDeviceSecurity } from '../src/lib/sim/lockdownd';
-import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
+import { loadRealMedia } from '../src/sim/camera-roll/real-media-node';
+import { normalizeAfcPath } from '../src/sim/afcd';
+import { EVIL_NAMES, LIE_PATHS, lieBytes, overTheCable } from '../src/sim/hostile';
+import { tlsDeviceSecurity } from '../src/sim/lockdownd';
+import { HostileProfile } from '../src/sim/hostile';
+import { VirtualIPhone } from '../src/sim/virtual-iphone';
 
 test('backs up a lying phone: failures shown with reasons, nothing outside the iPhone folder, only safe names', async ({ page, usb }) => {
 	test.setTimeout(90_000);
@@ -20,7 +21,7 @@ test('backs up a lying phone: failures shown with reasons, nothing outside the i
 		security: tlsDeviceSecurity,
 		lockdown: { trust: { pendingPolls: 0 } },
 		cameraRoll: { profile: 'small', realMedia: await loadRealMedia() },
-		hostile: { evilNames: true, loops: { fanout: 2 }, sizeLies: true },
+		hostile: new HostileProfile({ evilNames: true, loops: { fanout: 2 }, sizeLies: true }),
 	});
 	usb.plug(phone.hardware);
 	await page.goto('/');

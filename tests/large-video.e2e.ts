@@ -5,9 +5,9 @@
 import { expect, test } from './harness/fixtures';
 import { launchPersistent, withProfile } from './harness/persistent';
 import { workerHeap } from './harness/worker-heap';
-import { PROFILES } from '../src/lib/sim/camera-roll';
-import { tlsDeviceSecurity } from '../src/lib/sim/lockdownd';
-import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
+import { PROFILES } from '../src/sim/camera-roll';
+import { tlsDeviceSecurity } from '../src/sim/lockdownd';
+import { VirtualIPhone } from '../src/sim/virtual-iphone';
 
 const VIDEO_BYTES = Number(process.env.VIDEO_BYTES ?? 2_300_000_000);
 

@@ -3,9 +3,9 @@
  * fake WebUSB, grouped into assets with capture dates, in Chromium.
  */
 import { expect, test } from './harness/fixtures';
-import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
-import { tlsDeviceSecurity } from '../src/lib/sim/lockdownd';
-import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
+import { loadRealMedia } from '../src/sim/camera-roll/real-media-node';
+import { tlsDeviceSecurity } from '../src/sim/lockdownd';
+import { VirtualIPhone } from '../src/sim/virtual-iphone';
 
 test('lists the whole typical camera roll grouped into assets, by month, with what is only in iCloud', async ({ page, usb }) => {
 	test.setTimeout(120_000);

@@ -9,9 +9,9 @@ import { expectCompleteBackup } from './harness/backup-folder-checks';
 import { FaultPhone, connectAndPlan, finish, seededPoints } from './harness/fault-phone';
 import { expect, test } from './harness/fixtures';
 import { launchPersistent, withProfile } from './harness/persistent';
-import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
-import { tlsDeviceSecurity } from '../src/lib/sim/lockdownd';
-import { VirtualIPhone } from '../src/lib/sim/virtual-iphone';
+import { loadRealMedia } from '../src/sim/camera-roll/real-media-node';
+import { tlsDeviceSecurity } from '../src/sim/lockdownd';
+import { VirtualIPhone } from '../src/sim/virtual-iphone';
 
 /**
  * Ten interruptions of one backup each, at seeded points counted from each start: file reads for the

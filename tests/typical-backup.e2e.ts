@@ -11,8 +11,8 @@ import type { Page } from '@playwright/test';
 import { expectCompleteBackup, folderContents, readText } from './harness/backup-folder-checks';
 import { expect, test } from './harness/fixtures';
 import { launchPersistent, withProfile } from './harness/persistent';
-import { PROFILES, VirtualCameraRoll, type CameraRollFile } from '../src/lib/sim/camera-roll';
-import { loadRealMedia } from '../src/lib/sim/camera-roll/real-media-node';
+import { PROFILES, VirtualCameraRoll, type CameraRollFile } from '../src/sim/camera-roll';
+import { loadRealMedia } from '../src/sim/camera-roll/real-media-node';
 
 const profile = { ...PROFILES.typical, sizeScale: 0.1 };
 

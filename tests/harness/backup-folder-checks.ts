@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect } from '@playwright/test';
-import type { VirtualIPhone } from '../../src/lib/sim/virtual-iphone';
+import type { VirtualIPhone } from '../../src/sim/virtual-iphone';
 
 /** Files the camera-roll scanner looks at: everything else on the phone is not the photo library. */
 const PHOTO_FILE = /^\/(DCIM|PhotoData\/CPLAssets|PhotoData\/Mutations)\//;

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { SimUsbHardware } from '../../src/lib/sim/usb/hardware';
-import { SimUsbRegistry, type SimUsbDeviceRef } from '../../src/lib/sim/usb/registry';
-import { serveSimUsb } from '../../src/lib/sim/usb/wire/server';
-import type { WireSocket } from '../../src/lib/sim/usb/wire/socket';
+import type { SimUsbHardware } from '../../src/sim/usb/hardware';
+import { SimUsbRegistry, type SimUsbDeviceRef } from '../../src/sim/usb/registry';
+import { serveSimUsb } from '../../src/sim/usb/wire/server';
+import type { WireSocket } from '../../src/sim/usb/wire/socket';
 
 function toBytes(data: RawData): Uint8Array {
 	if (Array.isArray(data)) {

@@ -1,11 +1,11 @@
 import type { Page } from '@playwright/test';
 import { expect } from '@playwright/test';
-import type { AfcdOptions, AfcdRequest } from '../../src/lib/sim/afcd';
-import { PROFILES, type CameraRollProfile } from '../../src/lib/sim/camera-roll';
-import { loadRealMedia } from '../../src/lib/sim/camera-roll/real-media-node';
-import { tlsDeviceSecurity } from '../../src/lib/sim/lockdownd';
-import { seededRandom } from '../../src/lib/sim/usb/seeded-random';
-import { LOCKDOWN_PORT, VirtualIPhone } from '../../src/lib/sim/virtual-iphone';
+import type { AfcdOptions, AfcdRequest } from '../../src/sim/afcd';
+import { PROFILES, type CameraRollProfile } from '../../src/sim/camera-roll';
+import { loadRealMedia } from '../../src/sim/camera-roll/real-media-node';
+import { tlsDeviceSecurity } from '../../src/sim/lockdownd';
+import { seededRandom } from '../../src/sim/usb/seeded-random';
+import { LOCKDOWN_PORT, VirtualIPhone } from '../../src/sim/virtual-iphone';
 import type { PlistDict } from '../../src/lib/plist/value';
 
 /**

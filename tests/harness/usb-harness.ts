@@ -1,6 +1,6 @@
 import type { BrowserContext, Route } from '@playwright/test';
-import type { SimUsbHardware } from '../../src/lib/sim/usb/hardware';
-import type { SimUsbDeviceRef, SimUsbRegistry } from '../../src/lib/sim/usb/registry';
+import type { SimUsbHardware } from '../../src/sim/usb/hardware';
+import type { SimUsbDeviceRef, SimUsbRegistry } from '../../src/sim/usb/registry';
 import { SimUsbBridge } from './bridge';
 import { realmScript } from './bundle';
 import { FolderFaults } from './folder-faults';

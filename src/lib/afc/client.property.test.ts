@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
-import { serveAfc } from '../sim/afcd/afcd';
-import { createTestFileSystem, type TestFileSpec } from '../sim/afcd/test-file-system';
+import { serveAfc } from '../../sim/afcd/afcd';
+import { createTestFileSystem, type TestFileSpec } from '../../sim/afcd/test-file-system';
 import { createChannelPair, type ByteChannel } from '../streams/byte-channel';
 import { ByteReader } from '../streams/byte-reader';
 import { AfcClient } from './client';

@@ -1,12 +1,12 @@
 import { createSHA256 } from 'hash-wasm';
 import { describe, expect, it, vi } from 'vitest';
 import { createChannelPair, type ByteChannel } from '../streams/byte-channel';
-import { serveAfc, type AfcdOptions } from '../sim/afcd/afcd';
-import { createTestFileSystem, syntheticBytes, type TestFileSpec } from '../sim/afcd/test-file-system';
+import { serveAfc, type AfcdOptions } from '../../sim/afcd/afcd';
+import { createTestFileSystem, syntheticBytes, type TestFileSpec } from '../../sim/afcd/test-file-system';
 import { AfcClient, type AfcClientOptions } from './client';
 import { AfcOperation, AfcSeekFrom, AfcStatus } from './constants';
 import type { AfcPacket } from './packet';
-import { lyingChannel, type WriteLie } from '../sim/hostile/lying-channel';
+import { lyingChannel, type WriteLie } from '../../sim/hostile/lying-channel';
 import { tapWrites } from './test-channels';
 
 const MiB = 1024 * 1024;

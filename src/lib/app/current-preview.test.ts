@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_MEDIA_DIR } from '../sim/camera-roll/real-media-node';
+import { FIXTURE_MEDIA_DIR } from '../../sim/camera-roll/real-media-node';
 import { CurrentFilePreview } from './current-preview';
 
 let jpeg: Uint8Array;

@@ -1,4 +1,4 @@
-import { IMAGE_HEAD_BYTES, readEmbeddedThumbnail, type EmbeddedThumbnail } from '../library';
+import { IMAGE_HEAD_BYTES, loadExifReader, readEmbeddedThumbnail, type EmbeddedThumbnail } from '../library';
 
 /** Stills whose EXIF may carry a JPEG thumbnail. */
 const STILL = /\.(jpe?g|hei[cf])$/i;
@@ -17,6 +17,11 @@ export interface CurrentPreview {
 export class CurrentFilePreview {
 	#head: { devicePath: string; bytes: Uint8Array } | undefined;
 	#shown: CurrentPreview | undefined;
+
+	constructor() {
+		// Already loaded by a scan that read dates; loaded now when every date was remembered.
+		void loadExifReader().catch(() => undefined);
+	}
 
 	/** For `runBackup`'s `fileHead`. */
 	readonly fileHead = {

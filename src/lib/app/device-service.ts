@@ -1,8 +1,6 @@
 import { AfcClient } from '../afc';
 import { DeviceError, isDeviceError } from '../errors';
 import { describeAssets, fileIdentity, groupAssets, knownMetadata, scanCameraRoll, type DescribedAsset, type FileMetadata } from '../library';
-import { createDemoUsb } from './demo-iphone';
-import { DexieDemoMemory } from './demo-memory';
 import { overviewOf, type LibraryOverview, type MonthBackupStatus } from './library-overview';
 import { IPhone, openTrustedSession, type TrustedSession } from '../iphone';
 import { tlsSessionSecurity } from '../lockdown';
@@ -135,9 +133,8 @@ export class DeviceService {
 		this.#replugWaitMs = within(options.replugWaitMs, 100, 3_600_000) ?? DEFAULT_REPLUG_WAIT_MS;
 		this.#os = options.os;
 		this.#events = events;
-		const usb = options.demo
-			? (await createDemoUsb((name) => fetch(new URL(name, options.demo!.mediaBase)), options.demo.setup, new DexieDemoMemory())).usb
-			: this.#usb();
+		// The virtual iPhone is a chunk of its own, fetched only now: the page's own code never includes it.
+		const usb = options.demo ? await (await import('../../sim/demo/virtual-iphone-demo')).demoUsb(options.demo.mediaBase, options.demo.setup) : this.#usb();
 		if (!usb) throw new DeviceError('no-webusb', 'This browser cannot talk to USB devices.');
 		this.#reach = usb;
 		const iphone = await IPhone.open(usb, { udid: options.udid, os: options.os, security: tlsSessionSecurity });

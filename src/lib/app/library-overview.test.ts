@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BackupIndex, planBackup } from '../backup';
-import { BackupHarness } from '../backup/testing/backup-harness-node';
+import { BackupHarness } from '../../testing/backup/backup-harness-node';
 import { describeAssets, groupAssets, localDateTime, scanCameraRoll, type DescribedAsset } from '../library';
-import { PROFILES, type RealMedia } from '../sim/camera-roll';
-import { loadRealMedia } from '../sim/camera-roll/real-media-node';
+import { PROFILES, type RealMedia } from '../../sim/camera-roll';
+import { loadRealMedia } from '../../sim/camera-roll/real-media-node';
 import { fileKey } from '../store';
 import { backupTimeline, overviewOf } from './library-overview';
 

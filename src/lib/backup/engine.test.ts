@@ -2,13 +2,13 @@ import 'fake-indexeddb/auto';
 import * as Comlink from 'comlink';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HashService, remoteHashers } from '../hash';
-import { PROFILES, type CameraRollProfile, type RealMedia } from '../sim/camera-roll';
-import { loadRealMedia } from '../sim/camera-roll/real-media-node';
+import { PROFILES, type CameraRollProfile, type RealMedia } from '../../sim/camera-roll';
+import { loadRealMedia } from '../../sim/camera-roll/real-media-node';
 import { DeviceError } from '../errors';
 import { BackupController } from './controller';
 import { MAX_RECONNECTS_WITHOUT_PROGRESS, type Reconnect } from './engine';
 import type { BackupProgress } from './progress';
-import { BackupHarness } from './testing/backup-harness-node';
+import { BackupHarness } from '../../testing/backup/backup-harness-node';
 
 let realMedia: RealMedia;
 beforeAll(async () => {

@@ -2,11 +2,11 @@ import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeviceError } from '../errors';
-import { PROFILES, type CameraRollProfile, type RealMedia } from '../sim/camera-roll';
-import { loadRealMedia } from '../sim/camera-roll/real-media-node';
+import { PROFILES, type CameraRollProfile, type RealMedia } from '../../sim/camera-roll';
+import { loadRealMedia } from '../../sim/camera-roll/real-media-node';
 import { doneEntry } from './backup-index';
 import { BackupController } from './controller';
-import { BackupHarness, type RunRecord } from './testing/backup-harness-node';
+import { BackupHarness, type RunRecord } from '../../testing/backup/backup-harness-node';
 
 let realMedia: RealMedia;
 beforeAll(async () => {

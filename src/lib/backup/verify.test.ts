@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inProcessHashers } from '../hash';
-import type { RealMedia } from '../sim/camera-roll';
-import { loadRealMedia } from '../sim/camera-roll/real-media-node';
-import { BackupHarness } from './testing/backup-harness-node';
+import type { RealMedia } from '../../sim/camera-roll';
+import { loadRealMedia } from '../../sim/camera-roll/real-media-node';
+import { BackupHarness } from '../../testing/backup/backup-harness-node';
 import { type VerifyProgress, verifyBackup } from './verify';
 
 let realMedia: RealMedia;

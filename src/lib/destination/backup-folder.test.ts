@@ -3,7 +3,7 @@ import { isDeviceError } from '../errors';
 import { groupAssets } from '../library';
 import { openBackupFolder } from './backup-folder';
 import { createManifest, serializeManifest } from './manifest';
-import { MemoryFolder } from './testing/memory-folder';
+import { MemoryFolder } from '../../testing/destination/memory-folder';
 import type { BackupFolder, ManifestEntry, PendingFile } from './types';
 
 const ANNA = { udid: '00008110-001A2C3E0E41801E', name: 'Anna’s iPhone', productType: 'iPhone14,2' };

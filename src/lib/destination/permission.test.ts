@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
 import { estimateFreeSpace } from './free-space';
 import { checkPermission, requireWritePermission } from './permission';
-import { MemoryFolder } from './testing/memory-folder';
+import { MemoryFolder } from '../../testing/destination/memory-folder';
 
 describe('checkPermission', () => {
 	it('reports the state, and asks only when told to', async () => {

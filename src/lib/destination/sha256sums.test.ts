@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openBackupFolder } from './backup-folder';
 import { createManifest } from './manifest';
 import { checksumLine, formatSha256Sums } from './sha256sums';
-import { MemoryFolder } from './testing/memory-folder';
+import { MemoryFolder } from '../../testing/destination/memory-folder';
 import type { ManifestEntry } from './types';
 
 const temporaryDirectories: string[] = [];

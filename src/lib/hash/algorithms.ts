@@ -1,9 +1,10 @@
-import { createSHA256, createXXHash128, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
 import type { HashAlgorithm } from './types';
 
+/** hash-wasm is a chunk of its own, loaded with the first hasher: a backup needs it, a visit may not. */
 const CREATE: Record<HashAlgorithm, () => Promise<IHasher>> = {
-	sha256: createSHA256,
-	'xxh3-128': () => createXXHash128(),
+	sha256: async () => (await import('hash-wasm')).createSHA256(),
+	'xxh3-128': async () => (await import('hash-wasm')).createXXHash128(),
 };
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
-import { SimUsb } from '../sim/usb';
-import { VirtualIPhone } from '../sim/virtual-iphone';
+import { SimUsb } from '../../sim/usb';
+import { VirtualIPhone } from '../../sim/virtual-iphone';
 import { IPhone } from './iphone';
 
 async function plugged(chunking: 'packet' | 'stream' = 'packet') {

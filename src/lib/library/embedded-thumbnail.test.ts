@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_MEDIA_DIR } from '../sim/camera-roll/real-media-node';
-import { assembleMedia, heicParts, jpegParts, SAMPLE_STILL } from '../sim/camera-roll/synthetic-media';
+import { FIXTURE_MEDIA_DIR } from '../../sim/camera-roll/real-media-node';
+import { assembleMedia, heicParts, jpegParts, SAMPLE_STILL } from '../../sim/camera-roll/synthetic-media';
 import { readEmbeddedThumbnail } from './embedded-thumbnail';
 import { IMAGE_HEAD_BYTES } from './probe-file';
 

@@ -1,4 +1,4 @@
-import ExifReader from 'exifreader';
+import { exifReaderIfLoaded } from './exif-reader';
 
 /** Cameras write thumbnails of 160×120 (a few KiB); EXIF's APP1 segment cannot hold more than 64 KiB anyway. */
 const MAX_THUMBNAIL_BYTES = 64 * 1024;
@@ -20,6 +20,9 @@ export interface EmbeddedThumbnail {
 export function readEmbeddedThumbnail(head: Uint8Array): EmbeddedThumbnail | undefined {
 	let image: unknown;
 	let orientation: unknown;
+	// A preview only: while the reader is still loading, the file shows without one.
+	const ExifReader = exifReaderIfLoaded();
+	if (ExifReader === undefined) return undefined;
 	try {
 		const buffer = head.buffer.slice(head.byteOffset, head.byteOffset + head.byteLength) as ArrayBuffer;
 		const tags = ExifReader.load(buffer, { expanded: true, includeTags: { thumbnail: true, exif: ['Orientation'] } });

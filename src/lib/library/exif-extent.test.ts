@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_MEDIA_DIR } from '../sim/camera-roll/real-media-node';
-import { assembleMedia, heicParts, jpegParts, SAMPLE_STILL } from '../sim/camera-roll/synthetic-media';
+import { FIXTURE_MEDIA_DIR } from '../../sim/camera-roll/real-media-node';
+import { assembleMedia, heicParts, jpegParts, SAMPLE_STILL } from '../../sim/camera-roll/synthetic-media';
 import { MemorySource } from './byte-source';
 import { describeAssets, fileIdentity, knownMetadata } from './describe-assets';
 import { exifExtent } from './exif-extent';
@@ -12,8 +12,8 @@ import type { FileMetadata } from './probe-file';
 import { FIRST_READ_BYTES, IMAGE_HEAD_BYTES, MOVIE_FIRST_READ_BYTES, probeFile } from './probe-file';
 import { readQuickTimeMetadata } from './quicktime-metadata';
 import { scanCameraRoll } from './scan';
-import { MemoryVfs } from './testing/memory-vfs';
-import { VfsDeviceFiles } from './testing/vfs-device-files';
+import { MemoryVfs } from '../../testing/library/memory-vfs';
+import { VfsDeviceFiles } from '../../testing/library/vfs-device-files';
 
 const FIXTURES = {
 	tiled: 'osxphotos/IMG_3582.HEIC',

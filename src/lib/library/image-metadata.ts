@@ -1,4 +1,4 @@
-import ExifReader from 'exifreader';
+import { exifReader } from './exif-reader';
 import { type ParsedDate, parseExifDate, parseIsoDate } from './capture-date';
 
 /**
@@ -50,6 +50,8 @@ type ExifTags = Record<string, RawTag | undefined>;
 
 /** The EXIF group ExifReader finds in `bytes`; `undefined` when it cannot read them. */
 function parseExif(bytes: Uint8Array): ExifTags | undefined | 'unreadable' {
+	// Outside the try: a reader not loaded is a bug to surface, not a photo without EXIF.
+	const ExifReader = exifReader();
 	try {
 		// ExifReader wants an ArrayBuffer of exactly the data.
 		const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;

@@ -34,6 +34,7 @@ export {
 } from './capture-date';
 export { readImageMetadata, appleMediaGroupUuid, type ImageMetadata } from './image-metadata';
 export { readEmbeddedThumbnail, type EmbeddedThumbnail } from './embedded-thumbnail';
+export { loadExifReader } from './exif-reader';
 export { readQuickTimeMetadata, type QuickTimeMetadata } from './quicktime-metadata';
 export {
 	DeviceFileSource,

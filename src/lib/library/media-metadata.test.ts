@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FIXTURE_MEDIA_DIR } from '../sim/camera-roll/real-media-node';
-import { ByteWriter } from '../sim/camera-roll/byte-writer';
-import { assembleMedia, heicParts, jpegParts, movieParts, SAMPLE_STILL } from '../sim/camera-roll/synthetic-media';
+import { FIXTURE_MEDIA_DIR } from '../../sim/camera-roll/real-media-node';
+import { ByteWriter } from '../../sim/camera-roll/byte-writer';
+import { assembleMedia, heicParts, jpegParts, movieParts, SAMPLE_STILL } from '../../sim/camera-roll/synthetic-media';
 import { DeviceFileSource, MemorySource } from './byte-source';
 import { appleMediaGroupUuid, readImageMetadata } from './image-metadata';
 import { readQuickTimeMetadata } from './quicktime-metadata';
 import { sniffFormat } from './probe-file';
-import { MemoryVfs } from './testing/memory-vfs';
-import { VfsDeviceFiles } from './testing/vfs-device-files';
+import { MemoryVfs } from '../../testing/library/memory-vfs';
+import { VfsDeviceFiles } from '../../testing/library/vfs-device-files';
 
 const FIXTURES = {
 	live: 'osxphotos/IMG_3582.HEIC',

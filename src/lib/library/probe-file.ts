@@ -3,6 +3,7 @@ import type { CaptureDate } from './capture-date';
 import type { DeviceFiles } from './device-files';
 import { exifExtent } from './exif-extent';
 import { isAbort, isFileLevelFailure } from './failures';
+import { loadExifReader } from './exif-reader';
 import { readImageMetadata } from './image-metadata';
 import { parseMediaPath } from './media-path';
 import { readQuickTimeMetadata } from './quicktime-metadata';
@@ -90,6 +91,7 @@ export async function probeFile(
 				if (typeof extent === 'object' && 'end' in extent && extent.tiffStart === undefined) extent = exifExtent(head);
 			}
 			// The parser gets no more than the EXIF needs: it copies and walks what it is given.
+			await loadExifReader();
 			const image =
 				typeof extent === 'object' && 'end' in extent ? readImageMetadata(head.subarray(0, extent.end), extent.tiffStart) : readImageMetadata(head);
 			const metadata: FileMetadata = {};

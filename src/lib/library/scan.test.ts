@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeviceError, isDeviceError } from '../errors';
-import { type CameraRollFile, type CameraRollProfile, PROFILES, type RealMedia, VirtualCameraRoll } from '../sim/camera-roll';
-import { loadRealMedia } from '../sim/camera-roll/real-media-node';
-import { movieParts } from '../sim/camera-roll/synthetic-media';
+import { type CameraRollFile, type CameraRollProfile, PROFILES, type RealMedia, VirtualCameraRoll } from '../../sim/camera-roll';
+import { loadRealMedia } from '../../sim/camera-roll/real-media-node';
+import { movieParts } from '../../sim/camera-roll/synthetic-media';
 import { describeAssets, groupAssets, localDateTime, scanCameraRoll, summarizeStorage, type DescribedAsset } from '.';
-import { MemoryVfs } from './testing/memory-vfs';
-import { VfsDeviceFiles } from './testing/vfs-device-files';
+import { MemoryVfs } from '../../testing/library/memory-vfs';
+import { VfsDeviceFiles } from '../../testing/library/vfs-device-files';
 
 let realMedia: RealMedia;
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 import { createPublicKey } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createChannelPair, type ByteChannel } from '../streams/byte-channel';
-import { createDeviceIdentity, type DeviceIdentity } from '../sim/lockdownd/device-identity';
-import type { ServiceRegistry } from '../sim/lockdownd/service-registry';
-import { SimLockdownd, type SimLockdowndOptions } from '../sim/lockdownd/sim-lockdownd';
-import { makePairRecord, type TestPairRecord } from '../sim/lockdownd/testing/make-pair-record';
-import { nodeTlsClient, nodeTlsServer } from '../sim/lockdownd/testing/node-tls';
+import { createDeviceIdentity, type DeviceIdentity } from '../../sim/lockdownd/device-identity';
+import type { ServiceRegistry } from '../../sim/lockdownd/service-registry';
+import { SimLockdownd, type SimLockdowndOptions } from '../../sim/lockdownd/sim-lockdownd';
+import { makePairRecord, type TestPairRecord } from '../../testing/sim/lockdownd/make-pair-record';
+import { nodeTlsClient, nodeTlsServer } from '../../testing/sim/lockdownd/node-tls';
 import { DEFAULT_LOCKDOWN_LABEL, LockdownClient, type LockdownClientOptions } from './lockdown-client';
 import { PlistChannel } from './plist-channel';
 import type { SessionSecurity } from './session-security';

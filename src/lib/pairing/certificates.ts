@@ -1,11 +1,13 @@
-import {
-	BasicConstraintsExtension,
-	type Extension,
-	KeyUsageFlags,
-	KeyUsagesExtension,
-	SubjectKeyIdentifierExtension,
-	X509CertificateGenerator,
-} from './x509';
+import { toHex } from '../bytes';
+import type { Extension } from './x509';
+
+/**
+ * `@peculiar/x509` and what it brings (ASN.1, dependency injection, Reflect metadata) weigh as much as
+ * the rest of the device worker's own code, and only pairing uses them: once per computer and phone.
+ * They are loaded then, as a chunk of their own.
+ */
+type X509 = typeof import('./x509');
+const loadX509 = (): Promise<X509> => import('./x509');
 
 /**
  * The three certificates of a pair record, shaped as libimobiledevice's OpenSSL build makes them
@@ -54,7 +56,8 @@ export async function generatePairingKeyPair(crypto: Crypto): Promise<CryptoKeyP
 	return crypto.subtle.generateKey(PAIRING_KEY_ALGORITHM, false, ['sign', 'verify']);
 }
 
-const LEAF_KEY_USAGE = KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment;
+/** Key usage of the host and device certificates: digitalSignature, keyEncipherment. */
+const leafKeyUsage = (x509: X509) => x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment;
 
 export interface Signer {
 	readonly privateKey: CryptoKey;
@@ -64,14 +67,14 @@ export interface Signer {
 
 /** The self-signed root (CA) certificate, DER. */
 export function makeRootCertificate(signer: Signer, rootPublicKey: CryptoKey): Promise<Uint8Array> {
-	return makeCertificate(signer, rootPublicKey, [new BasicConstraintsExtension(true, undefined, true)]);
+	return makeCertificate(signer, rootPublicKey, (x509) => [new x509.BasicConstraintsExtension(true, undefined, true)]);
 }
 
 /** The host certificate, DER: our TLS client identity. */
 export function makeHostCertificate(signer: Signer, hostPublicKey: CryptoKey): Promise<Uint8Array> {
-	return makeCertificate(signer, hostPublicKey, [
-		new BasicConstraintsExtension(false, undefined, true),
-		new KeyUsagesExtension(LEAF_KEY_USAGE, true),
+	return makeCertificate(signer, hostPublicKey, (x509) => [
+		new x509.BasicConstraintsExtension(false, undefined, true),
+		new x509.KeyUsagesExtension(leafKeyUsage(x509), true),
 	]);
 }
 
@@ -85,19 +88,20 @@ export async function makeDeviceCertificate(
 	devicePkcs1: Uint8Array<ArrayBuffer>,
 ): Promise<Uint8Array> {
 	const keyId = new Uint8Array(await signer.crypto.subtle.digest('SHA-1', devicePkcs1));
-	return makeCertificate(signer, deviceSpki, [
-		new BasicConstraintsExtension(false, undefined, true),
-		new SubjectKeyIdentifierExtension(toHex(keyId), false),
-		new KeyUsagesExtension(LEAF_KEY_USAGE, true),
+	return makeCertificate(signer, deviceSpki, (x509) => [
+		new x509.BasicConstraintsExtension(false, undefined, true),
+		new x509.SubjectKeyIdentifierExtension(toHex(keyId), false),
+		new x509.KeyUsagesExtension(leafKeyUsage(x509), true),
 	]);
 }
 
 async function makeCertificate(
 	signer: Signer,
 	publicKey: CryptoKey | Uint8Array<ArrayBuffer>,
-	extensions: Extension[],
+	extensions: (x509: X509) => Extension[],
 ): Promise<Uint8Array> {
-	const certificate = await X509CertificateGenerator.create(
+	const x509 = await loadX509();
+	const certificate = await x509.X509CertificateGenerator.create(
 		{
 			serialNumber: CERTIFICATE_SERIAL_NUMBER,
 			notBefore: signer.validity.notBefore,
@@ -105,15 +109,9 @@ async function makeCertificate(
 			// No subject or issuer: both stay empty Names, as in every pair record.
 			publicKey,
 			signingKey: signer.privateKey,
-			extensions,
+			extensions: extensions(x509),
 		},
 		signer.crypto,
 	);
 	return new Uint8Array(certificate.rawData);
-}
-
-function toHex(bytes: Uint8Array): string {
-	let hex = '';
-	for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
-	return hex;
 }

@@ -8,8 +8,8 @@ import { HANDSHAKE_TYPE, encodeHandshake, encodeServerHello, encodeServerHelloDo
 import { startTlsClient, startTlsServer } from './index';
 import { MAX_CIPHERTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, encodeRecord } from './record-layer';
 import { ServerHandshake, type TlsServerOptions } from './server-handshake';
-import { interpose, RawRecords, readBytes, writeAll, type Tap } from './testing/channel-tools';
-import { clientOptionsFor, createTestPki, serverOptionsFor, type TestPki } from './testing/test-pki';
+import { interpose, RawRecords, readBytes, writeAll, type Tap } from '../../testing/tls/channel-tools';
+import { clientOptionsFor, createTestPki, serverOptionsFor, type TestPki } from '../../testing/tls/test-pki';
 import { runTls, type TlsChannel } from './tls-connection';
 
 let pki: TestPki;

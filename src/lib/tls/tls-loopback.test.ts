@@ -11,8 +11,8 @@ import {
 	type TlsServerOptions,
 } from './index';
 import { RecordDeframer } from './record-layer';
-import { byteByByte, interpose, readBytes, type Tap } from './testing/channel-tools';
-import { clientOptionsFor, createTestPki, serverOptionsFor, type TestPki } from './testing/test-pki';
+import { byteByByte, interpose, readBytes, type Tap } from '../../testing/tls/channel-tools';
+import { clientOptionsFor, createTestPki, serverOptionsFor, type TestPki } from '../../testing/tls/test-pki';
 
 let pki: TestPki;
 beforeAll(async () => {

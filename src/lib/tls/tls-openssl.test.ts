@@ -9,7 +9,7 @@ import {
 	type TlsChannel,
 	type TlsClientOptions,
 } from './index';
-import { readBytes, writeAll } from './testing/channel-tools';
+import { readBytes, writeAll } from '../../testing/tls/channel-tools';
 import {
 	byteChannelFromDuplex,
 	connectTcp,
@@ -18,8 +18,8 @@ import {
 	startOpenSslServer,
 	type NodeServerOptions,
 	type OpenSslServer,
-} from './testing/node-harness';
-import { createTestPki, privateKeyPem, signedByRoot, toPem, type TestPki } from './testing/test-pki';
+} from '../../testing/tls/node-harness';
+import { createTestPki, privateKeyPem, signedByRoot, toPem, type TestPki } from '../../testing/tls/test-pki';
 
 let pki: TestPki;
 let devicePem: { key: string; cert: string; ca: string };

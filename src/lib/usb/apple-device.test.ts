@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { iPhoneUsbInfo } from '../sim/usb/descriptors';
-import { SimUsbDevice } from '../sim/usb/device';
-import { goneLink } from '../sim/usb/link';
+import { iPhoneUsbInfo } from '../../sim/usb/descriptors';
+import { SimUsbDevice } from '../../sim/usb/device';
+import { goneLink } from '../../sim/usb/link';
 import { isAppleMobileDevice, udidFromSerialNumber } from './apple-device';
 
 describe('udidFromSerialNumber', () => {

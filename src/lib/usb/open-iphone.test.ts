@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDeviceError, type DeviceError } from '../errors';
-import { iPhoneUsbInfo, type SimUsbDeviceInfo } from '../sim/usb/descriptors';
-import { echoDeviceEnd } from '../sim/usb/echo';
-import { SimUsbHardware, type SimUsbHardwareOptions, type SimUsbTraceEvent } from '../sim/usb/hardware';
-import { SimUsb } from '../sim/usb/sim-usb';
-import { firstDifference } from '../sim/usb/test-bytes';
+import { iPhoneUsbInfo, type SimUsbDeviceInfo } from '../../sim/usb/descriptors';
+import { echoDeviceEnd } from '../../sim/usb/echo';
+import { SimUsbHardware, type SimUsbHardwareOptions, type SimUsbTraceEvent } from '../../sim/usb/hardware';
+import { SimUsb } from '../../sim/usb/sim-usb';
+import { firstDifference } from '../../sim/usb/test-bytes';
 import { openIPhone, requestIPhone, type OpenIPhoneOptions } from './open-iphone';
 import type { UsbTransport } from './transport';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSimUsbTransport, SimUsbmuxDevice, type SimUsbTransportOptions } from '../sim/usbmux';
+import { createSimUsbTransport, SimUsbmuxDevice, type SimUsbTransportOptions } from '../../sim/usbmux';
 import type { ByteChannel } from '../streams/byte-channel';
 import { ByteReader } from '../streams/byte-reader';
 import { HOST_WINDOW } from './constants';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSimUsbTransport, SimUsbmuxDevice } from '../sim/usbmux';
+import { createSimUsbTransport, SimUsbmuxDevice } from '../../sim/usbmux';
 import { ByteReader } from '../streams/byte-reader';
 import { UsbmuxClient } from './usbmux-client';
 

@@ -5,9 +5,9 @@
  * it also makes `showDirectoryPicker()` hand out an OPFS folder (the real picker cannot be driven
  * headless), and in every realm it puts the folder fault hook in place (./folder-faults.ts).
  */
-import { SimUsb } from '../../../src/lib/sim/usb/sim-usb';
-import { WireSimUsbRegistryLink } from '../../../src/lib/sim/usb/wire/registry-client';
-import type { WireDialer, WireSocket } from '../../../src/lib/sim/usb/wire/socket';
+import { SimUsb } from '../../../src/sim/usb/sim-usb';
+import { WireSimUsbRegistryLink } from '../../../src/sim/usb/wire/registry-client';
+import type { WireDialer, WireSocket } from '../../../src/sim/usb/wire/socket';
 import { installFolderFaults } from './folder-faults';
 
 export interface RealmConfig {
