@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { concatBytes } from './bytes';
+import { concatBytes } from '../lib/bytes';
 
 /**
  * What every fuzz case is: bytes, the points where a stream parser receives them cut into pieces, and a

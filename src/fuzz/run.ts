@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { isDeviceError } from '../lib/errors';
-import { toHex } from './bytes';
+import { toHex } from '../lib/bytes';
 import { AllocationWatch, ConsoleWatch, ContractViolation, HangError, withTimeLimit } from './contract';
 import type { FuzzInput } from './mutate';
 

@@ -8,8 +8,9 @@ import { SIM_IPHONE_SERIAL, SimUsbHardware, type SimUsbHardwareOptions } from '.
 import { SimUsbmuxDevice, type SimUsbmuxDeviceOptions } from './usbmux';
 import type { VirtualFileSystem } from './virtual-fs';
 
-/** lockdownd's port on every iPhone. */
-export const LOCKDOWN_PORT = 62078;
+import { LOCKDOWN_PORT } from '../lib/lockdown';
+
+export { LOCKDOWN_PORT };
 /** Services started by lockdownd listen on ephemeral ports from here up, as on a real phone. */
 const FIRST_SERVICE_PORT = 49152;
 

@@ -6,7 +6,7 @@ import type { AfcHeader } from '../../lib/afc/packet';
 import { AfcPacketDecoder } from '../../lib/afc/packet-decoder';
 import { encodeData, encodeOpenResult, encodeStatus, encodeTellResult, expectData, expectHandle, expectPosition, expectSuccess } from '../../lib/afc/replies';
 import { decodeStringList, encodeStringList } from '../../lib/afc/strings';
-import { concatBytes } from '../bytes';
+import { concatBytes } from '../../lib/bytes';
 import { expect } from '../contract';
 import { deviceCapture, type SeedCorpus } from '../corpus';
 import { chunksOf, cutAtMessages, fuzzInputs } from '../mutate';

@@ -7,7 +7,7 @@ import { readQuickTimeMetadata } from '../../lib/library/quicktime-metadata';
 import { MemoryVfs } from '../../testing/library/memory-vfs';
 import { VfsDeviceFiles } from '../../testing/library/vfs-device-files';
 import { dngParts, heicParts, jpegParts, movieParts, pngParts, SAMPLE_STILL, type MediaParts } from '../../sim/camera-roll/synthetic-media';
-import { concatBytes } from '../bytes';
+import { concatBytes } from '../../lib/bytes';
 import { expect } from '../contract';
 import { mediaFile, type SeedCorpus } from '../corpus';
 import { fuzzInputs, markerOffsets } from '../mutate';

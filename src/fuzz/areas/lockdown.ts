@@ -7,7 +7,7 @@ import { encodePem } from '../../lib/pairing/pem';
 import { rsaPublicKeyFromSpki } from '../../lib/pairing/rsa-public-key';
 import { encodePlist } from '../../lib/plist/codec';
 import { isPlistDict, type PlistDict } from '../../lib/plist/value';
-import { concatBytes } from '../bytes';
+import { concatBytes } from '../../lib/bytes';
 import { expect } from '../contract';
 import { deviceCapture, type SeedCorpus } from '../corpus';
 import { chunksOf, cutAtMessages, fuzzInputs, markerOffsets, type FuzzInput } from '../mutate';

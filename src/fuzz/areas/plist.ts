@@ -1,7 +1,7 @@
 import { decodePlist, encodePlist } from '../../lib/plist/codec';
 import { isPlistDict, type PlistValue } from '../../lib/plist/value';
 import { adjustmentPlist } from '../../sim/camera-roll/synthetic-media';
-import { fromHex } from '../bytes';
+import { fromHex } from '../../lib/bytes';
 import { expect } from '../contract';
 import { deviceCapture, mediaFile, type SeedCorpus } from '../corpus';
 import { fuzzInputs } from '../mutate';

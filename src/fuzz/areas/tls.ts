@@ -37,7 +37,7 @@ import {
 import type { HandshakeMachine, HandshakeOutput, TlsSessionInfo } from '../../lib/tls/handshake-machine';
 import { runTls } from '../../lib/tls/tls-connection';
 import { unexpected } from '../../lib/tls/tls-error';
-import { concatBytes } from '../bytes';
+import { concatBytes } from '../../lib/bytes';
 import { expect } from '../contract';
 import type { SeedCorpus } from '../corpus';
 import { chunksOf, fuzzInputs } from '../mutate';

@@ -1,5 +1,6 @@
+import { LOCKDOWN_PORT } from '../../lib/lockdown';
 import { isDeviceError } from '../../lib/errors';
-import { readU32 } from '../../lib/usbmux/big-endian';
+import { readU32 } from '../../lib/bytes';
 import {
 	ControlType,
 	DEVICE_WINDOW,
@@ -17,14 +18,13 @@ import { MuxFramer, decodeControl, decodeVersion, encodeVersion } from '../../li
 import { PacketReassembler } from '../../lib/usbmux/packet-reassembler';
 import { readTcpHeader } from '../../lib/usbmux/tcp-header';
 import { UsbmuxClient } from '../../lib/usbmux/usbmux-client';
-import { concatBytes } from '../bytes';
+import { concatBytes } from '../../lib/bytes';
 import { expect } from '../contract';
 import { deviceCapture, type SeedCorpus } from '../corpus';
 import { chunksOf, cutAtMessages, fuzzInputs, type FuzzInput } from '../mutate';
 import type { FuzzTarget } from '../run';
 import { scriptedTransport } from '../scripted';
 
-const LOCKDOWN_PORT = 62078;
 /** The device's initial sequence number in the seeds. */
 const DEVICE_ISN = 0x1000;
 

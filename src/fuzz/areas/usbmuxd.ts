@@ -1,5 +1,5 @@
 import { HEADER_SIZE, MAX_MESSAGE_SIZE, MessageType, decodeHeader, decodePlistBody, encodeMessage, encodePlistMessage } from '../../sim/usbmuxd-server/protocol';
-import { concatBytes } from '../bytes';
+import { concatBytes } from '../../lib/bytes';
 import { expect } from '../contract';
 import { deviceCapture, type SeedCorpus } from '../corpus';
 import { fuzzInputs } from '../mutate';

@@ -2,6 +2,7 @@
  * Small steps on directory handles: walking relative paths, telling what is at a name, temporary and
  * swap-file names, listing, and replacing a file by moving another over it.
  */
+import { toHex } from '../bytes';
 import { folderFailedError } from './folder-errors';
 import { isSafeName } from './names';
 
@@ -13,7 +14,7 @@ const SWAP_NAME = /\.crswap$/;
 export function temporaryName(name: string): string {
 	const random = new Uint8Array(4);
 	globalThis.crypto.getRandomValues(random);
-	return `.${name}.part-${Array.from(random, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+	return `.${name}.part-${toHex(random)}`;
 }
 
 /** The final name a temporary name stands for, or undefined when it is not one of ours. */

@@ -1,4 +1,5 @@
 import type { IHasher } from 'hash-wasm';
+import { toHex } from '../bytes';
 import type { HashAlgorithm } from './types';
 
 /** hash-wasm is a chunk of its own, loaded with the first hasher: a backup needs it, a visit may not. */
@@ -71,7 +72,7 @@ class Sha256Digester {
 		const held = this.#held;
 		if (held === undefined) return this.#streaming.digest('hex');
 		this.#held = undefined;
-		return hex(await crypto.subtle.digest('SHA-256', joined(held, this.#length)));
+		return toHex(await crypto.subtle.digest('SHA-256', joined(held, this.#length)));
 	}
 }
 
@@ -83,12 +84,6 @@ function joined(chunks: Uint8Array[], length: number): Uint8Array<ArrayBuffer> {
 		out.set(chunk, at);
 		at += chunk.byteLength;
 	}
-	return out;
-}
-
-function hex(digest: ArrayBuffer): string {
-	let out = '';
-	for (const byte of new Uint8Array(digest)) out += byte.toString(16).padStart(2, '0');
 	return out;
 }
 

@@ -1,3 +1,3 @@
-export { IPhone, LOCKDOWN_PORT, type IPhoneOpenOptions } from './iphone';
+export { IPhone, type IPhoneOpenOptions } from './iphone';
 export { openTrustedSession, type TrustOptions, type TrustedSession } from './trusted-session';
 export { modelName } from './models';

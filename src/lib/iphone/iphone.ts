@@ -1,11 +1,9 @@
 import type { DeviceError } from '../errors';
-import { LockdownClient, type SessionSecurity } from '../lockdown';
+import { LOCKDOWN_PORT, LockdownClient, type SessionSecurity } from '../lockdown';
 import { openIPhone, type HostOs } from '../usb';
 import type { UsbTransport } from '../usb/transport';
 import { UsbmuxClient } from '../usbmux';
 
-/** lockdownd's port on every iPhone. */
-export const LOCKDOWN_PORT = 62078;
 
 export interface IPhoneOpenOptions {
 	/** The device to open; otherwise the first granted iPhone (or the one with `udid`). */

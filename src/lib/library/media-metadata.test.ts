@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FIXTURE_MEDIA_DIR } from '../../sim/camera-roll/real-media-node';
-import { ByteWriter } from '../../sim/camera-roll/byte-writer';
+import { MediaWriter } from '../../sim/camera-roll/media-writer';
 import { assembleMedia, heicParts, jpegParts, movieParts, SAMPLE_STILL } from '../../sim/camera-roll/synthetic-media';
 import { DeviceFileSource, MemorySource } from './byte-source';
 import { appleMediaGroupUuid, readImageMetadata } from './image-metadata';
@@ -96,12 +96,12 @@ describe('still metadata (EXIF, Apple MakerNote)', () => {
 
 	it('refuses broken MakerNotes', () => {
 		const note = (count: number, offset: number, length: number) =>
-			Array.from(new ByteWriter().ascii('Apple iOS').u8(0).u16(1).ascii('MM').u16(count).u16(0x11).u16(2).u32(length).u32(offset).u32(0).toBytes());
+			Array.from(new MediaWriter().ascii('Apple iOS').u8(0).u16(1).ascii('MM').u16(count).u16(0x11).u16(2).u32(length).u32(offset).u32(0).finish());
 		expect(appleMediaGroupUuid(note(1, 30, 37))).toBeUndefined(); // value beyond the note
 		expect(appleMediaGroupUuid(note(60_000, 30, 3))).toBeUndefined(); // entries beyond the note
 		expect(appleMediaGroupUuid(note(1, 0, 0xffffffff))).toBeUndefined();
 		expect(appleMediaGroupUuid([1, 2, 3])).toBeUndefined();
-		expect(appleMediaGroupUuid(Array.from(new ByteWriter().ascii('Nikon').zeros(20).toBytes()))).toBeUndefined();
+		expect(appleMediaGroupUuid(Array.from(new MediaWriter().ascii('Nikon').zeros(20).finish()))).toBeUndefined();
 	});
 });
 
@@ -161,10 +161,10 @@ describe('movie metadata (QuickTime boxes)', () => {
 
 	it('survives hostile boxes: sizes past the file, endless keys, 64-bit sizes', async () => {
 		const hostile = [
-			new ByteWriter().u32(0xffffffff).ascii('moov').zeros(100).toBytes(),
-			new ByteWriter().u32(1).ascii('mdat').u32(0xffffffff).u32(0xffffffff).zeros(64).toBytes(),
-			new ByteWriter().u32(0).ascii('moov').u32(0).ascii('meta').toBytes(),
-			new ByteWriter()
+			new MediaWriter().u32(0xffffffff).ascii('moov').zeros(100).finish(),
+			new MediaWriter().u32(1).ascii('mdat').u32(0xffffffff).u32(0xffffffff).zeros(64).finish(),
+			new MediaWriter().u32(0).ascii('moov').u32(0).ascii('meta').finish(),
+			new MediaWriter()
 				.box('moov', (m) =>
 					m.box('meta', (meta) => {
 						meta.fullBox('hdlr', 0, 0, (b) => b.u32(0).ascii('mdta').zeros(13));
@@ -172,9 +172,9 @@ describe('movie metadata (QuickTime boxes)', () => {
 						meta.box('ilst', (b) => b.u32(0xffffff00).u32(1).zeros(8));
 					}),
 				)
-				.toBytes(),
-			new ByteWriter().box('moov', (m) => m.fullBox('mvhd', 1, 0, (b) => b.u32(0xffffffff).u32(0xffffffff))).toBytes(),
-			new ByteWriter().u32(4).ascii('moov').toBytes(),
+				.finish(),
+			new MediaWriter().box('moov', (m) => m.fullBox('mvhd', 1, 0, (b) => b.u32(0xffffffff).u32(0xffffffff))).finish(),
+			new MediaWriter().u32(4).ascii('moov').finish(),
 		];
 		for (const data of hostile) {
 			const source = new MemorySource(data);

@@ -1,6 +1,7 @@
 export {
 	LockdownClient,
 	DEFAULT_LOCKDOWN_LABEL,
+	LOCKDOWN_PORT,
 	LOCKDOWN_TYPE,
 	type DeviceInfo,
 	type DiskUsage,

@@ -12,6 +12,9 @@ export const DEFAULT_LOCKDOWN_LABEL = 'iPhone Photo Backup';
 
 export const LOCKDOWN_TYPE = 'com.apple.mobile.lockdown';
 
+/** lockdownd's port on every iPhone. */
+export const LOCKDOWN_PORT = 62078;
+
 export interface LockdownClientOptions {
 	/** The `Label` sent with every request. */
 	label?: string;

@@ -5,7 +5,7 @@
 import { X509Certificate as NodeCertificate, createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPairRecord, type PairRecord } from './index';
-import { DER_BIT_STRING, DER_SEQUENCE, readDerChildren, readDerElement } from './der';
+import { DER_BIT_STRING, DER_SEQUENCE, readDerChildren, readDerElement } from '../bytes';
 import { fixtureCertificates, opensslText, openssl, phoneKey, scratchFolder, type FixtureCertificates, type PhoneKey } from './test-support-node';
 
 type Kind = 'root' | 'host' | 'device';

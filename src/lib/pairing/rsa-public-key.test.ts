@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
 import { concatBytes } from '../bytes';
-import { DER_INTEGER, DER_SEQUENCE, encodeDerElement, readDerElement } from './der';
+import { DER_INTEGER, DER_SEQUENCE, encodeDerElement, readDerElement } from '../bytes';
 import { decodePem, encodePem } from './pem';
 import { MAX_PUBLIC_KEY_PEM_LENGTH, parseRsaPublicKeyPem, rsaPublicKeyFromPkcs1, rsaPublicKeyFromSpki } from './rsa-public-key';
 import { phoneKey } from './test-support-node';

@@ -9,7 +9,7 @@ import {
 	encodeDerElement,
 	readDerChildren,
 	readDerElement,
-} from './der';
+} from '../bytes';
 import { decodePem } from './pem';
 
 /**

@@ -9,7 +9,7 @@ import {
 	type CipherSuite,
 	type NamedGroup,
 } from './algorithms';
-import { concatBytes } from './bytes';
+import { concatBytes } from '../bytes';
 import { isSubjectPublicKeyInfo, samePublicKey, subjectPublicKeyInfoOf } from './der';
 import {
 	checkedCipherSuites,

@@ -1,5 +1,5 @@
 import { type CipherSuite, cipherSuiteById } from './algorithms';
-import { equalBytes, toHex } from './bytes';
+import { equalBytes, toHex } from '../bytes';
 import { decodeFinished, type HandshakeMessage } from './handshake-messages';
 import { finishedVerifyData } from './key-schedule';
 import type { AesGcmRecordCipher } from './record-cipher';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
-import { concatBytes } from './bytes';
+import { concatBytes } from '../bytes';
 import {
 	HANDSHAKE_TYPE,
 	HandshakeAssembler,

@@ -1,4 +1,4 @@
-import { ByteParser, build, type ByteWriter } from './bytes';
+import { ByteReader, build, type ByteWriter } from '../bytes';
 import { TlsError, malformed } from './tls-error';
 
 /** Handshake messages of TLS 1.2 (RFC 5246 §7.4, RFC 4492 §5 for the ECDHE parts): types and codecs. */
@@ -136,7 +136,7 @@ export function encodeClientHello(hello: ClientHello): Uint8Array<ArrayBuffer> {
 
 export function decodeClientHello(body: Uint8Array): ClientHello {
 	const what = 'ClientHello';
-	const p = new ByteParser(body, what);
+	const p = new ByteReader(body, () => malformed(what));
 	const version = p.u16();
 	const random = p.bytes(32);
 	const sessionId = p.vector(1);
@@ -161,7 +161,7 @@ export function encodeServerHello(hello: ServerHello): Uint8Array<ArrayBuffer> {
 
 export function decodeServerHello(body: Uint8Array): ServerHello {
 	const what = 'ServerHello';
-	const p = new ByteParser(body, what);
+	const p = new ByteReader(body, () => malformed(what));
 	const version = p.u16();
 	const random = p.bytes(32);
 	const sessionId = p.vector(1);
@@ -181,9 +181,9 @@ function writeExtensions(w: ByteWriter, extensions: readonly Extension[]): void 
 	});
 }
 
-function readExtensions(p: ByteParser, what: string): Extension[] {
+function readExtensions(p: ByteReader, what: string): Extension[] {
 	if (p.remaining === 0) return [];
-	const list = new ByteParser(p.vector(2), what);
+	const list = new ByteReader(p.vector(2), () => malformed(what));
 	const extensions: Extension[] = [];
 	const seen = new Set<number>();
 	while (list.remaining > 0) {
@@ -207,14 +207,14 @@ export function encodeU16ListExtension(values: readonly number[]): Uint8Array<Ar
 
 /** supported_groups and signature_algorithms: a non-empty list of 16-bit values. */
 export function decodeU16ListExtension(data: Uint8Array, what: string): number[] {
-	const p = new ByteParser(data, what);
+	const p = new ByteReader(data, () => malformed(what));
 	const values = p.u16List(2, 2);
 	p.end();
 	return values;
 }
 
 export function decodePointFormats(data: Uint8Array): number[] {
-	const p = new ByteParser(data, 'ec_point_formats extension');
+	const p = new ByteReader(data, () => malformed('ec_point_formats extension'));
 	const formats = [...p.vector(1, 1)];
 	p.end();
 	return formats;
@@ -222,7 +222,7 @@ export function decodePointFormats(data: Uint8Array): number[] {
 
 /** renegotiation_info: the previous Finished data, empty on a first handshake. */
 export function decodeRenegotiationInfo(data: Uint8Array): Uint8Array {
-	const p = new ByteParser(data, 'renegotiation_info extension');
+	const p = new ByteReader(data, () => malformed('renegotiation_info extension'));
 	const connection = p.vector(1);
 	p.end();
 	return connection;
@@ -239,8 +239,8 @@ export function encodeCertificate(message: CertificateMessage): Uint8Array<Array
 
 export function decodeCertificate(body: Uint8Array): CertificateMessage {
 	const what = 'Certificate message';
-	const p = new ByteParser(body, what);
-	const list = new ByteParser(p.vector(3), what);
+	const p = new ByteReader(body, () => malformed(what));
+	const list = new ByteReader(p.vector(3), () => malformed(what));
 	p.end();
 	const certificates: Uint8Array[] = [];
 	while (list.remaining > 0) certificates.push(list.vector(3, 1));
@@ -267,7 +267,7 @@ export function encodeServerKeyExchange(message: ServerKeyExchange): Uint8Array<
 /** Also returns `params`, the exact bytes the signature covers. */
 export function decodeServerKeyExchange(body: Uint8Array): ServerKeyExchange & { params: Uint8Array } {
 	const what = 'ServerKeyExchange';
-	const p = new ByteParser(body, what);
+	const p = new ByteReader(body, () => malformed(what));
 	const curveType = p.u8();
 	if (curveType !== NAMED_CURVE) {
 		throw new TlsError('it offered key-exchange parameters of a kind we do not support.', 'handshake_failure');
@@ -296,10 +296,10 @@ export function encodeCertificateRequest(message: CertificateRequest): Uint8Arra
 
 export function decodeCertificateRequest(body: Uint8Array): CertificateRequest {
 	const what = 'CertificateRequest';
-	const p = new ByteParser(body, what);
+	const p = new ByteReader(body, () => malformed(what));
 	const certificateTypes = [...p.vector(1, 1)];
 	const signatureSchemes = p.u16List(2, 2);
-	const names = new ByteParser(p.vector(2), what);
+	const names = new ByteReader(p.vector(2), () => malformed(what));
 	p.end();
 	const authorities: Uint8Array[] = [];
 	while (names.remaining > 0) authorities.push(names.vector(2, 1));
@@ -313,7 +313,7 @@ export function encodeServerHelloDone(): Uint8Array<ArrayBuffer> {
 }
 
 export function decodeServerHelloDone(body: Uint8Array): void {
-	new ByteParser(body, 'ServerHelloDone').end();
+	new ByteReader(body, () => malformed('ServerHelloDone')).end();
 }
 
 export function encodeClientKeyExchange(message: ClientKeyExchange): Uint8Array<ArrayBuffer> {
@@ -321,7 +321,7 @@ export function encodeClientKeyExchange(message: ClientKeyExchange): Uint8Array<
 }
 
 export function decodeClientKeyExchange(body: Uint8Array): ClientKeyExchange {
-	const p = new ByteParser(body, 'ClientKeyExchange');
+	const p = new ByteReader(body, () => malformed('ClientKeyExchange'));
 	const publicPoint = p.vector(1, 1);
 	p.end();
 	return { publicPoint };
@@ -335,7 +335,7 @@ export function encodeCertificateVerify(message: CertificateVerify): Uint8Array<
 }
 
 export function decodeCertificateVerify(body: Uint8Array): CertificateVerify {
-	const p = new ByteParser(body, 'CertificateVerify');
+	const p = new ByteReader(body, () => malformed('CertificateVerify'));
 	const signatureScheme = p.u16();
 	const signature = p.vector(2, 1);
 	p.end();

@@ -1,4 +1,4 @@
-import { asBufferSource } from './bytes';
+import { asBufferSource } from '../bytes';
 import type { NamedGroup, SignatureScheme } from './algorithms';
 import { importParams, signatureParams, signatureSchemeOfKey } from './algorithms';
 import { TlsError } from './tls-error';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from './bytes';
+import { toHex } from '../bytes';
 import { prf } from './key-schedule';
 
 const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((byte) => parseInt(byte, 16)));

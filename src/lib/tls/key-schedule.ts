@@ -1,4 +1,4 @@
-import { asBufferSource, concatBytes } from './bytes';
+import { asBufferSource, concatBytes } from '../bytes';
 import type { CipherSuite } from './algorithms';
 import { VERIFY_DATA_LENGTH } from './handshake-messages';
 

@@ -1,4 +1,4 @@
-import { asBufferSource } from './bytes';
+import { asBufferSource } from '../bytes';
 import {
 	MAX_PLAINTEXT_LENGTH,
 	RECORD_HEADER_LENGTH,

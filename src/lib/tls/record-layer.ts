@@ -1,4 +1,4 @@
-import { concatBytes } from './bytes';
+import { concatBytes } from '../bytes';
 import { TlsError } from './tls-error';
 
 /** The record layer's framing (RFC 5246 §6.2): 1-byte type, 2-byte version, 2-byte length, fragment. */

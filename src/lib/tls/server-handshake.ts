@@ -8,7 +8,7 @@ import {
 	type CipherSuite,
 	type NamedGroup,
 } from './algorithms';
-import { concatBytes } from './bytes';
+import { concatBytes } from '../bytes';
 import { subjectPublicKeyInfoOf } from './der';
 import {
 	checkedCipherSuites,

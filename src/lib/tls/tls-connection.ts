@@ -1,7 +1,7 @@
 import { DeviceError, isDeviceError } from '../errors';
 import type { ByteChannel } from '../streams/byte-channel';
 import { alertName, decodeAlert, encodeAlert, type AlertDescription, type AlertLevel } from './alert';
-import { concatBytes } from './bytes';
+import { concatBytes } from '../bytes';
 import type { HandshakeMachine, HandshakeOutput, TlsSessionInfo } from './handshake-machine';
 import { HANDSHAKE_TYPE, HandshakeAssembler, handshakeTypeName, type HandshakeMessage } from './handshake-messages';
 import type { AesGcmRecordCipher } from './record-cipher';

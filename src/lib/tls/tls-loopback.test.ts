@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
-import { concatBytes } from './bytes';
+import { concatBytes } from '../bytes';
 import {
 	ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 	ECDHE_RSA_WITH_AES_256_GCM_SHA384,

@@ -1,5 +1,5 @@
 import { DeviceError } from '../errors';
-import { readU16, readU32, writeU16, writeU32 } from './big-endian';
+import { readU16, readU32, writeU16, writeU32 } from '../bytes';
 import { MUX_HEADER_V1_SIZE, MUX_HEADER_V2_SIZE, MUX_MAGIC, type MuxHeaderSize } from './constants';
 
 /** The mux header of one packet. Version-1 headers carry no sequence fields (both read as 0). */

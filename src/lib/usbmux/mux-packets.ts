@@ -1,4 +1,4 @@
-import { readU32, writeU32 } from './big-endian';
+import { readU32, writeU32 } from '../bytes';
 import {
 	MUX_HEADER_V1_SIZE,
 	MUX_HEADER_V2_SIZE,

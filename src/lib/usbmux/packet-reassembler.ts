@@ -1,5 +1,5 @@
 import { DeviceError } from '../errors';
-import { readU32 } from './big-endian';
+import { readU32 } from '../bytes';
 import { MAX_PACKET_LENGTH, MUX_HEADER_V1_SIZE } from './constants';
 
 /** The length field sits in bytes 4–7 of both header versions, so 8 bytes are enough to cut a packet. */

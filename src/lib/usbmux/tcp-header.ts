@@ -1,4 +1,4 @@
-import { readU16, readU32, writeU16, writeU32 } from './big-endian';
+import { readU16, readU32, writeU16, writeU32 } from '../bytes';
 import { TCP_HEADER_SIZE, WINDOW_SCALE_SHIFT } from './constants';
 import { malformed } from './mux-header';
 

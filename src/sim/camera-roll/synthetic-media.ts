@@ -1,4 +1,4 @@
-import { ByteWriter, crc32 } from './byte-writer';
+import { MediaWriter, crc32 } from './media-writer';
 import { type CaptureMoment, exifDateTime, exifOffset, isoLocal, isoUtc, quickTimeDate } from './capture-moment';
 
 /**
@@ -104,7 +104,7 @@ function encodeValue(value: TiffValue, littleEndian: boolean): { type: number; c
 }
 
 /** Writes one IFD at the writer's position (relative offsets from `origin`); returns where the next-IFD field is. */
-function writeIfd(w: ByteWriter, origin: number, entries: TiffEntry[]): { nextIfdField: number; pointerFields: Map<number, number> } {
+function writeIfd(w: MediaWriter, origin: number, entries: TiffEntry[]): { nextIfdField: number; pointerFields: Map<number, number> } {
 	const sorted = [...entries].sort((a, b) => a.tag - b.tag);
 	const encoded = sorted.map((entry) => ({ tag: entry.tag, ...encodeValue(entry.value, w.littleEndian) }));
 	const ifdStart = w.length;
@@ -134,23 +134,23 @@ function writeIfd(w: ByteWriter, origin: number, entries: TiffEntry[]): { nextIf
 
 /** A TIFF structure (the body of an EXIF block, or a whole DNG header): IFD0 pointing to an Exif IFD. */
 function tiff(ifd0: TiffEntry[], exif: TiffEntry[], littleEndian: boolean): Uint8Array {
-	const w = new ByteWriter({ littleEndian });
+	const w = new MediaWriter({ littleEndian });
 	w.ascii(littleEndian ? 'II' : 'MM').u16(42).u32(8);
 	const { pointerFields } = writeIfd(w, 0, [...ifd0, { tag: TAG_EXIF_IFD, value: { type: 'long', values: [0] } }]);
 	const exifAt = w.length;
 	w.setU32(pointerFields.get(TAG_EXIF_IFD)!, exifAt);
 	writeIfd(w, 0, exif);
-	return w.toBytes();
+	return w.finish();
 }
 
 /** Apple's MakerNote: `Apple iOS\0`, version 1, `MM`, an IFD whose offsets count from the note's start. */
 function appleMakerNote(mediaGroupUuid: string | undefined): Uint8Array {
-	const w = new ByteWriter();
+	const w = new MediaWriter();
 	w.ascii('Apple iOS').u8(0).u16(1).ascii('MM');
 	const entries: TiffEntry[] = [{ tag: 0x0001, value: { type: 'slong', values: [14] } }];
 	if (mediaGroupUuid !== undefined) entries.push({ tag: 0x0011, value: { type: 'ascii', text: mediaGroupUuid } });
 	writeIfd(w, 0, entries);
-	return w.toBytes();
+	return w.finish();
 }
 
 function stillTiff(still: StillDescription, littleEndian: boolean, extraIfd0: TiffEntry[] = []): Uint8Array {
@@ -179,13 +179,13 @@ function stillTiff(still: StillDescription, littleEndian: boolean, extraIfd0: Ti
 /** A baseline JPEG: SOI, APP1 Exif, SOF0, SOS, then filler as scan data, EOI at the end. */
 export function jpegParts(still: StillDescription): MediaParts {
 	const exifTiff = stillTiff(still, false);
-	const w = new ByteWriter();
+	const w = new MediaWriter();
 	w.u16(0xffd8);
 	w.u16(0xffe1).u16(2 + 6 + exifTiff.length).ascii('Exif').u16(0).bytes(exifTiff);
 	w.u16(0xffc0).u16(17).u8(8).u16(still.height).u16(still.width).u8(3);
 	w.u8(1).u8(0x22).u8(0).u8(2).u8(0x11).u8(1).u8(3).u8(0x11).u8(1);
 	w.u16(0xffda).u16(12).u8(3).u8(1).u8(0x00).u8(2).u8(0x11).u8(3).u8(0x11).u8(0).u8(63).u8(0);
-	return { prefix: w.toBytes(), suffix: Uint8Array.of(0xff, 0xd9) };
+	return { prefix: w.finish(), suffix: Uint8Array.of(0xff, 0xd9) };
 }
 
 /**
@@ -194,8 +194,8 @@ export function jpegParts(still: StillDescription): MediaParts {
  */
 export function heicParts(still: StillDescription, fileSize: number): MediaParts {
 	const exifTiff = stillTiff(still, false);
-	const exifItem = new ByteWriter().u32(6).ascii('Exif').u16(0).bytes(exifTiff).toBytes();
-	const w = new ByteWriter();
+	const exifItem = new MediaWriter().u32(6).ascii('Exif').u16(0).bytes(exifTiff).finish();
+	const w = new MediaWriter();
 	w.box('ftyp', (b) => b.ascii('heic').u32(0).ascii('mif1').ascii('heic'));
 	const ilocFields: number[] = [];
 	w.fullBox('meta', 0, 0, (meta) => {
@@ -225,7 +225,7 @@ export function heicParts(still: StillDescription, fileSize: number): MediaParts
 	w.setU32(imageField + 4, Math.max(0, fileSize - imageAt));
 	w.setU32(exifField, exifAt);
 	w.setU32(exifField + 4, exifItem.length);
-	return { prefix: w.toBytes(), suffix: new Uint8Array(0) };
+	return { prefix: w.finish(), suffix: new Uint8Array(0) };
 }
 
 /** An Apple ProRAW DNG: a little-endian TIFF with DNGVersion in IFD0 and the same EXIF as a HEIC. */
@@ -239,8 +239,8 @@ export function dngParts(still: StillDescription): MediaParts {
 	return { prefix, suffix: new Uint8Array(0) };
 }
 
-function pngChunk(w: ByteWriter, type: string, body: Uint8Array): void {
-	const typed = new ByteWriter().ascii(type).bytes(body).toBytes();
+function pngChunk(w: MediaWriter, type: string, body: Uint8Array): void {
+	const typed = new MediaWriter().ascii(type).bytes(body).finish();
 	w.u32(body.length).bytes(typed).u32(crc32(typed));
 }
 
@@ -249,9 +249,9 @@ function pngChunk(w: ByteWriter, type: string, body: Uint8Array): void {
  * DateCreated (no EXIF date: the date comes from the file's times), one IDAT of filler, IEND.
  */
 export function pngParts(moment: CaptureMoment, width: number, height: number, fileSize: number): MediaParts {
-	const w = new ByteWriter();
+	const w = new MediaWriter();
 	w.u8(0x89).ascii('PNG\r\n').u8(0x1a).ascii('\n');
-	pngChunk(w, 'IHDR', new ByteWriter().u32(width).u32(height).u8(8).u8(2).u8(0).u8(0).u8(0).toBytes());
+	pngChunk(w, 'IHDR', new MediaWriter().u32(width).u32(height).u8(8).u8(2).u8(0).u8(0).u8(0).finish());
 	pngChunk(w, 'sRGB', Uint8Array.of(0));
 	const xmp =
 		'<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 6.0.0">\n' +
@@ -264,13 +264,13 @@ export function pngParts(moment: CaptureMoment, width: number, height: number, f
 		'      </rdf:Description>\n' +
 		'   </rdf:RDF>\n' +
 		'</x:xmpmeta>\n';
-	pngChunk(w, 'iTXt', new ByteWriter().ascii('XML:com.adobe.xmp').zeros(5).utf8(xmp).toBytes());
-	const suffix = new ByteWriter();
+	pngChunk(w, 'iTXt', new MediaWriter().ascii('XML:com.adobe.xmp').zeros(5).utf8(xmp).finish());
+	const suffix = new MediaWriter();
 	suffix.u32(0); // the IDAT's CRC: filler does not have a meaningful one
 	pngChunk(suffix, 'IEND', new Uint8Array(0));
 	const idatLength = fileSize - w.length - 8 - suffix.length;
 	w.u32(Math.max(0, idatLength)).ascii('IDAT');
-	return { prefix: w.toBytes(), suffix: suffix.toBytes() };
+	return { prefix: w.finish(), suffix: suffix.finish() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,7 +278,7 @@ export function pngParts(moment: CaptureMoment, width: number, height: number, f
 
 const MAC_EPOCH_OFFSET_S = 2_082_844_800;
 
-function movieHeader(w: ByteWriter, movie: MovieDescription): void {
+function movieHeader(w: MediaWriter, movie: MovieDescription): void {
 	const created = Math.floor(movie.moment.epochMs / 1000) + MAC_EPOCH_OFFSET_S;
 	w.fullBox('mvhd', 0, 0, (b) => {
 		b.u32(created).u32(created).u32(600).u32(Math.round((movie.durationMs * 600) / 1000));
@@ -289,7 +289,7 @@ function movieHeader(w: ByteWriter, movie: MovieDescription): void {
 }
 
 /** QuickTime metadata: `meta` (a plain box in QuickTime) with hdlr `mdta`, keys and ilst. */
-function quickTimeMetadata(w: ByteWriter, movie: MovieDescription): void {
+function quickTimeMetadata(w: MediaWriter, movie: MovieDescription): void {
 	const items: [string, string][] = [
 		['com.apple.quicktime.make', 'Apple'],
 		['com.apple.quicktime.model', movie.model],
@@ -316,16 +316,16 @@ function quickTimeMetadata(w: ByteWriter, movie: MovieDescription): void {
 }
 
 function moov(movie: MovieDescription): Uint8Array {
-	const w = new ByteWriter();
+	const w = new MediaWriter();
 	w.box('moov', (b) => {
 		movieHeader(b, movie);
 		quickTimeMetadata(b, movie);
 	});
-	return w.toBytes();
+	return w.finish();
 }
 
 /** Writes the mdat header for `payload` bytes: 32-bit size when it fits, else the 64-bit form. */
-function mdatHeader(w: ByteWriter, payload: number, spareWide: boolean): void {
+function mdatHeader(w: MediaWriter, payload: number, spareWide: boolean): void {
 	if (payload + 8 <= 0xffffffff) {
 		if (spareWide) w.u32(8).ascii('wide'); // what iPhones write, so the header can grow in place
 		w.u32(payload + 8).ascii('mdat');
@@ -340,18 +340,18 @@ function mdatHeader(w: ByteWriter, payload: number, spareWide: boolean): void {
  */
 export function movieParts(movie: MovieDescription, fileSize: number): MediaParts {
 	const movieBox = moov(movie);
-	const w = new ByteWriter();
+	const w = new MediaWriter();
 	if (movie.container === 'qt') {
 		w.box('ftyp', (b) => b.ascii('qt  ').u32(0).ascii('qt  '));
 		const payload = fileSize - w.length - 16 - movieBox.length;
 		mdatHeader(w, payload, true);
-		return { prefix: w.toBytes(), suffix: movieBox };
+		return { prefix: w.finish(), suffix: movieBox };
 	}
 	w.box('ftyp', (b) => b.ascii('mp42').u32(1).ascii('isom').ascii('mp42'));
 	w.bytes(movieBox);
 	const headerSize = fileSize - w.length > 0xffffffff ? 16 : 8;
 	mdatHeader(w, fileSize - w.length - headerSize, false);
-	return { prefix: w.toBytes(), suffix: new Uint8Array(0) };
+	return { prefix: w.finish(), suffix: new Uint8Array(0) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,5 +393,5 @@ export function adjustmentPlist(adjustment: AdjustmentDescription): Uint8Array {
 
 /** The first bytes of an SQLite database (Photos.sqlite), which nothing here reads further. */
 export function sqliteParts(): MediaParts {
-	return { prefix: new ByteWriter().ascii('SQLite format 3').u8(0).u16(4096).toBytes(), suffix: new Uint8Array(0) };
+	return { prefix: new MediaWriter().ascii('SQLite format 3').u8(0).u16(4096).finish(), suffix: new Uint8Array(0) };
 }

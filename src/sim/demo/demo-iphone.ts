@@ -1,3 +1,4 @@
+import { toHex } from '../../lib/bytes';
 import { exportDeviceKeys, tlsDeviceSecurity, type DeviceKeys } from '../lockdownd';
 import { PROFILES, REAL_MEDIA_FILES, type CameraRollProfile, type ProfileName, type RealMedia } from '../camera-roll';
 import { SimUsb } from '../usb';
@@ -55,8 +56,7 @@ async function loadDemoMedia(fetchFile: (name: string) => Promise<Response>): Pr
 				const response = await fetchFile(file.phoneName);
 				if (!response.ok) return;
 				const bytes = new Uint8Array(await response.arrayBuffer());
-				const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-				const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+				const hex = toHex(await crypto.subtle.digest('SHA-256', bytes));
 				if (bytes.length === file.size && hex === file.sha256) media.set(file.phoneName, bytes);
 			} catch {
 				// Offline before the files were cached: the demo still works with generated content.

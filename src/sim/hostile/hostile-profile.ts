@@ -1,6 +1,6 @@
 import { AFC_HEADER_LENGTH, AFC_MAGIC } from '../../lib/afc/constants';
 import type { ByteChannel } from '../../lib/streams/byte-channel';
-import { writeU32 } from '../../lib/usbmux/big-endian';
+import { writeU32 } from '../../lib/bytes';
 import { MUX_HEADER_V2_SIZE, MUX_MAGIC, MuxProtocol } from '../../lib/usbmux/constants';
 import type { AfcdOptions, AfcdRequest } from '../afcd';
 import type { SimUsbmuxDevice } from '../usbmux';

@@ -1,6 +1,6 @@
 import { DeviceError } from '../../lib/errors';
 import type { ByteChannel } from '../../lib/streams/byte-channel';
-import { readU32 } from '../../lib/usbmux/big-endian';
+import { readU32 } from '../../lib/bytes';
 import {
 	ControlType,
 	DEVICE_WINDOW,

@@ -1,6 +1,7 @@
 /**
- * Builds the small structured headers of synthetic media files (a few hundred bytes each): boxes,
- * IFDs, chunks. Grows as needed; lengths are patched in once known.
+ * Builds binary structures: integers (big-endian unless asked otherwise), raw bytes, text and
+ * length-prefixed vectors, into a buffer that grows as needed; a length may be patched in once known.
+ * TLS messages, DER-free headers of the virtual iPhone's media files, test fixtures: one writer.
  */
 export class ByteWriter {
 	#bytes = new Uint8Array(256);
@@ -18,16 +19,21 @@ export class ByteWriter {
 
 	u8(value: number): this {
 		this.#reserve(1);
-		this.#view.setUint8(this.#length, value);
+		this.#view.setUint8(this.#length, value & 0xff);
 		this.#length += 1;
 		return this;
 	}
 
 	u16(value: number): this {
 		this.#reserve(2);
-		this.#view.setUint16(this.#length, value, this.littleEndian);
+		this.#view.setUint16(this.#length, value & 0xffff, this.littleEndian);
 		this.#length += 2;
 		return this;
+	}
+
+	/** 24 bits, always big-endian (TLS lengths). */
+	u24(value: number): this {
+		return this.u8(value >>> 16).u8(value >>> 8).u8(value);
 	}
 
 	u32(value: number): this {
@@ -70,29 +76,24 @@ export class ByteWriter {
 		return this;
 	}
 
+	/** Overwrites the 32-bit value at `at` (a length written as 0 first). */
 	setU32(at: number, value: number): void {
 		this.#view.setUint32(at, value >>> 0, this.littleEndian);
 	}
 
-	/** Writes an ISO-BMFF/QuickTime box: 32-bit size, type, then whatever `body` writes. */
-	box(type: string, body: (writer: this) => void): this {
-		const start = this.#length;
-		this.u32(0).ascii(type);
-		body(this);
-		this.setU32(start, this.#length - start);
-		return this;
+	/** A vector with a big-endian length prefix of `prefixBytes` bytes (1, 2 or 3), as TLS writes them. */
+	vector(prefixBytes: 1 | 2 | 3, body: Uint8Array | ((writer: ByteWriter) => void)): this {
+		const content = body instanceof Uint8Array ? body : build(body);
+		const max = 2 ** (8 * prefixBytes) - 1;
+		if (content.length > max) throw new RangeError(`vector of ${content.length} bytes exceeds ${max}`);
+		if (prefixBytes === 1) this.u8(content.length);
+		else if (prefixBytes === 2) this.u16(content.length);
+		else this.u24(content.length);
+		return this.bytes(content);
 	}
 
-	/** A box that is a "full box": version and 24-bit flags after the type. */
-	fullBox(type: string, version: number, flags: number, body: (writer: this) => void): this {
-		return this.box(type, (w) => {
-			w.u32(((version & 0xff) << 24) | (flags & 0xffffff));
-			body(w);
-		});
-	}
-
-	/** A copy of what was written. */
-	toBytes(): Uint8Array {
+	/** A copy of what was written, on a buffer of its own size. */
+	finish(): Uint8Array<ArrayBuffer> {
 		return this.#bytes.slice(0, this.#length);
 	}
 
@@ -105,19 +106,9 @@ export class ByteWriter {
 	}
 }
 
-const CRC_TABLE = (() => {
-	const table = new Uint32Array(256);
-	for (let n = 0; n < 256; n++) {
-		let c = n;
-		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-		table[n] = c >>> 0;
-	}
-	return table;
-})();
-
-/** CRC-32 (PNG, zlib), for the small chunks of synthetic PNGs. */
-export function crc32(data: Uint8Array): number {
-	let c = 0xffffffff;
-	for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-	return (c ^ 0xffffffff) >>> 0;
+/** What `write` writes, as bytes. */
+export function build(write: (writer: ByteWriter) => void): Uint8Array<ArrayBuffer> {
+	const writer = new ByteWriter();
+	write(writer);
+	return writer.finish();
 }

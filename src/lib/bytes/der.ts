@@ -1,7 +1,8 @@
 /**
- * The little DER this module needs: reading one element with bounds checks, and writing one. Keys and
- * certificates themselves are built by `@peculiar/x509`; this is for the device's PKCS#1 public key,
- * which has to be checked and rewrapped before WebCrypto will take it.
+ * The little DER this app reads and writes itself: one element at a time, bounds-checked, strict
+ * (definite, minimal lengths; single-byte tags). Certificates and keys are made by `@peculiar/x509`;
+ * this finds the phone's public key in a certificate for pinning, and checks and rewraps the phone's
+ * PKCS#1 key before WebCrypto takes it. Malformed input gives `undefined`, never a throw.
  */
 
 export const DER_INTEGER = 0x02;
@@ -9,11 +10,15 @@ export const DER_BIT_STRING = 0x03;
 export const DER_NULL = 0x05;
 export const DER_OBJECT_IDENTIFIER = 0x06;
 export const DER_SEQUENCE = 0x30;
+/** `[0]`, constructed: an X.509 certificate's optional version. */
+export const DER_CONTEXT_0 = 0xa0;
 
 export interface DerElement {
 	readonly tag: number;
 	/** The contents, a view into the input. */
 	readonly value: Uint8Array;
+	/** The whole element, tag and length included, a view into the input. */
+	readonly whole: Uint8Array;
 	/** Offset just past this element in the input. */
 	readonly end: number;
 }
@@ -33,7 +38,7 @@ export function readDerElement(bytes: Uint8Array, offset = 0): DerElement | unde
 		start = offset + 2;
 	} else {
 		const count = first & 0x7f;
-		// 0x80 is BER's indefinite length; more than 3 length bytes is far beyond anything we accept.
+		// 0x80 is BER's indefinite length; more than 3 length bytes (16 MB) is far beyond anything we accept.
 		if (count === 0 || count > 3) return undefined;
 		length = 0;
 		for (let i = 0; i < count; i++) {
@@ -46,7 +51,13 @@ export function readDerElement(bytes: Uint8Array, offset = 0): DerElement | unde
 	}
 	const end = start + length;
 	if (end > bytes.length) return undefined;
-	return { tag, value: bytes.subarray(start, end), end };
+	return { tag, value: bytes.subarray(start, end), whole: bytes.subarray(offset, end), end };
+}
+
+/** The one element `bytes` holds, exactly (nothing before or after it), with tag `tag`. */
+export function readDerWhole(bytes: Uint8Array, tag: number): DerElement | undefined {
+	const element = readDerElement(bytes, 0);
+	return element?.tag === tag && element.end === bytes.length ? element : undefined;
 }
 
 /** The elements that make up `contents` (of a SEQUENCE), or `undefined` if they do not fill it exactly. */

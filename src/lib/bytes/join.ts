@@ -1,4 +1,4 @@
-/** Byte helpers every layer needs: one copy of each. */
+/** Joining, comparing and typing byte arrays: one copy of each for every layer. */
 
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
 	let length = 0;
@@ -20,8 +20,10 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 	return difference === 0;
 }
 
-export function toHex(bytes: Uint8Array): string {
-	let out = '';
-	for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
-	return out;
+/**
+ * WebCrypto's types want views on a plain ArrayBuffer. Our bytes always are (they come from channels
+ * and from our own allocations), so this only narrows the type, without a copy.
+ */
+export function asBufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+	return bytes as Uint8Array<ArrayBuffer>;
 }
