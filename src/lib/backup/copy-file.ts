@@ -1,20 +1,6 @@
 import type { PendingFile } from '../destination/types';
 import type { Digests, HasherFactory } from '../hash';
-
-/** Bytes in the engine's hands: read from the phone, not yet both written and handed to the hasher. */
-export class BufferGauge {
-	held = 0;
-	maxHeld = 0;
-
-	take(bytes: number): void {
-		this.held += bytes;
-		if (this.held > this.maxHeld) this.maxHeld = this.held;
-	}
-
-	release(bytes: number): void {
-		this.held -= bytes;
-	}
-}
+import { hashStream, type BufferGauge } from './hash-stream';
 
 export interface PumpOptions {
 	hashers: HasherFactory;
@@ -38,11 +24,9 @@ export interface Pumped {
 }
 
 /**
- * Streams a file from the phone into a pending file and through a hasher, one chunk at a time: a chunk
- * is written (the write resolves once the folder is done with it), then handed to the hasher (which
- * may move it to its worker), and only then is the next one read. So the engine holds one chunk, the
- * hasher's queue is bounded by the hasher, the phone's read-ahead by the file service: memory does
- * not grow with the file. Reading stops as soon as the file turns out longer than `expectedSize`.
+ * Streams a file from the phone into a pending file and through a hasher (`hashStream`): each chunk is
+ * written (the write resolves once the folder is done with it) before it is hashed, and only then is
+ * the next one read. Reading stops as soon as the file turns out longer than `expectedSize`.
  */
 export async function pumpFile(
 	source: ReadableStream<Uint8Array>,
@@ -50,14 +34,7 @@ export async function pumpFile(
 	pending: PendingFile,
 	options: PumpOptions,
 ): Promise<Pumped> {
-	const hasher = await options.hashers(options.verify ? ['sha256', 'xxh3-128'] : ['sha256']);
-	const reader = source.getReader();
 	const writer = pending.writable.getWriter();
-	// A stalled phone must not hold a cancel: cancelling the read ends the wait for it.
-	const onAbort = () => void reader.cancel(options.signal.reason).catch(() => undefined);
-	options.signal.addEventListener('abort', onAbort);
-	let bytes = 0;
-	let finished = false;
 	const head = options.head;
 	// Copied before the hasher may move the chunk to its worker.
 	let headBytes = head !== undefined && head.bytes > 0 ? new Uint8Array(head.bytes) : undefined;
@@ -66,44 +43,33 @@ export async function pumpFile(
 		head!.take(length === headBytes.length ? headBytes : headBytes.subarray(0, length));
 		headBytes = undefined;
 	};
+	let finished = false;
 	try {
-		for (;;) {
-			await options.proceed();
-			const { done, value } = await reader.read();
-			options.signal.throwIfAborted();
-			if (done) break;
-			const length = value.byteLength;
-			if (headBytes !== undefined) {
-				const copied = Math.min(length, headBytes.length - bytes);
-				headBytes.set(value.subarray(0, copied), bytes);
-				if (bytes + copied === headBytes.length) takeHead(headBytes.length);
-			}
-			bytes += length;
-			if (bytes === expectedSize) options.onAllRead?.();
-			options.gauge.take(length);
-			try {
-				await writer.write(value);
-				await hasher.update(value);
-			} finally {
-				options.gauge.release(length);
-			}
-			options.onBytes(length);
-			if (bytes > expectedSize) break;
-		}
-		takeHead(bytes);
+		const pumped = await hashStream(source, {
+			hashers: options.hashers,
+			algorithms: options.verify ? ['sha256', 'xxh3-128'] : ['sha256'],
+			proceed: options.proceed,
+			signal: options.signal,
+			gauge: options.gauge,
+			maxBytes: expectedSize,
+			onBytes: options.onBytes,
+			each: async (chunk, offset) => {
+				if (headBytes !== undefined && offset < headBytes.length) {
+					const copied = Math.min(chunk.byteLength, headBytes.length - offset);
+					headBytes.set(chunk.subarray(0, copied), offset);
+					if (offset + copied === headBytes.length) takeHead(headBytes.length);
+				}
+				if (offset + chunk.byteLength === expectedSize) options.onAllRead?.();
+				await writer.write(chunk);
+			},
+		});
+		takeHead(pumped.bytes);
 		await writer.close();
-		const digests = await hasher.digest();
 		finished = true;
-		return { bytes, digests };
+		return pumped;
 	} finally {
-		options.signal.removeEventListener('abort', onAbort);
-		if (!finished) {
-			hasher.discard();
-			// Awaited: the caller removes the temporary file next, which the browser refuses while it is open.
-			await writer.abort().catch(() => undefined);
-		}
-		void reader.cancel().catch(() => undefined);
-		reader.releaseLock();
+		// Awaited: the caller removes the temporary file next, which the browser refuses while it is open.
+		if (!finished) await writer.abort().catch(() => undefined);
 	}
 }
 
@@ -117,30 +83,12 @@ export async function readBackMatches(
 	expected: { bytes: number; check: string },
 	options: { hashers: HasherFactory; proceed: () => Promise<void>; gauge: BufferGauge },
 ): Promise<boolean> {
-	const hasher = await options.hashers(['xxh3-128']);
-	const reader = (await pending.readBack()).getReader();
-	let bytes = 0;
-	let finished = false;
-	try {
-		for (;;) {
-			await options.proceed();
-			const { done, value } = await reader.read();
-			if (done) break;
-			bytes += value.byteLength;
-			if (bytes > expected.bytes) return false;
-			options.gauge.take(value.byteLength);
-			try {
-				await hasher.update(value);
-			} finally {
-				options.gauge.release(value.byteLength);
-			}
-		}
-		const digests = await hasher.digest();
-		finished = true;
-		return bytes === expected.bytes && digests['xxh3-128'] === expected.check;
-	} finally {
-		if (!finished) hasher.discard();
-		void reader.cancel().catch(() => undefined);
-		reader.releaseLock();
-	}
+	const read = await hashStream(await pending.readBack(), {
+		hashers: options.hashers,
+		algorithms: ['xxh3-128'],
+		proceed: options.proceed,
+		gauge: options.gauge,
+		maxBytes: expected.bytes,
+	});
+	return read.bytes === expected.bytes && read.digests['xxh3-128'] === expected.check;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceError } from '../errors';
 import type { DeviceFileInfo, DeviceFiles } from '../library';
-import { BufferGauge } from './copy-file';
+import { BufferGauge } from './hash-stream';
 import { ReadAhead } from './read-ahead';
 
 /** Files whose streams log when the phone is asked for a chunk and when a stream is cancelled. */

@@ -1,5 +1,5 @@
 import type { DeviceFiles } from '../library';
-import type { BufferGauge } from './copy-file';
+import type { BufferGauge } from './hash-stream';
 
 /** Bytes read from the phone ahead of the engine, by default: ~110 ms of a USB 3 iPhone, 400 ms of USB 2. */
 export const DEFAULT_READ_AHEAD_BYTES = 16 * 1024 * 1024;

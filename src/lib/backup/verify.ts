@@ -1,6 +1,7 @@
 import type { BackupFolder, FolderFile, Manifest, ManifestEntry } from '../destination/types';
 import { isDeviceError } from '../errors';
 import type { HasherFactory } from '../hash';
+import { hashStream } from './hash-stream';
 
 export interface VerifyProgress {
 	files: { done: number; total: number };
@@ -95,22 +96,6 @@ export async function verifyBackup(folder: BackupFolder, options: VerifyOptions)
 }
 
 async function hashFile(folder: BackupFolder, path: string, options: VerifyOptions, onBytes: (bytes: number) => void): Promise<string | undefined> {
-	const hasher = await options.hashers(['sha256']);
-	const reader = (await folder.readFile(path)).getReader();
-	let finished = false;
-	try {
-		for (;;) {
-			options.signal?.throwIfAborted();
-			const { done, value } = await reader.read();
-			if (done) break;
-			const length = value.byteLength;
-			await hasher.update(value);
-			onBytes(length);
-		}
-		finished = true;
-		return (await hasher.digest()).sha256;
-	} finally {
-		if (!finished) hasher.discard();
-		void reader.cancel().catch(() => undefined);
-	}
+	const read = await hashStream(await folder.readFile(path), { hashers: options.hashers, algorithms: ['sha256'], signal: options.signal, onBytes });
+	return read.digests.sha256;
 }
