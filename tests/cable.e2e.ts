@@ -1,7 +1,8 @@
 /**
  * The cable pulled and plugged back in as a real one is: the old USB device gone for good (its waiting
  * transfers fail), a new one announced by a `connect` event some time later, and a phone that starts
- * from scratch (a new usbmux session; no connection, session or started service of before). The
+ * from scratch (a new usbmux session; no connection, session or started service of before; the tail
+ * of an old packet and packets of old connections still in its IN pipe). The
  * backup waits for it and goes on by itself, or, when the phone stays away past the bound, says so and
  * goes on once it is plugged in. Each ends with the complete, verified folder: every readable file
  * once, no temporary file. `FAULT_SEED=<seed>` replays a seeded case.
@@ -9,6 +10,7 @@
 import { expectCompleteBackup } from './harness/backup-folder-checks';
 import { FaultPhone, backupStatus, connectAndPlan, finish, seededPoints } from './harness/fault-phone';
 import { expect, test } from './harness/fixtures';
+import { staleInPipe } from '../src/sim/usbmux/stale-in-pipe';
 
 test.setTimeout(120_000);
 
@@ -29,7 +31,8 @@ for (const [i, delayMs] of [500, 3_000, 10_000].entries()) {
 		await expect(backupStatus(page)).toContainText(WAITING, { timeout: 60_000 });
 		await expect(page).toHaveTitle(/Reconnecting/);
 		await page.waitForTimeout(delayMs);
-		usb.plug(phone.replug());
+		// As a real phone may: the tail of the packet it was sending and packets of the old session first.
+		usb.plug(phone.replug({ staleIn: staleInPipe(PULLS.seed + i) }));
 		await expect(backupStatus(page)).toContainText('Backup complete', { timeout: 90_000 });
 		// The stored pairing was reused on the new device: one more session, no second Trust.
 		expect(faults.count('Pair')).toBe(1);

@@ -11,6 +11,7 @@ import { expect, test } from './harness/fixtures';
 import { launchPersistent, withProfile } from './harness/persistent';
 import { loadRealMedia } from '../src/sim/camera-roll/real-media-node';
 import { tlsDeviceSecurity } from '../src/sim/lockdownd';
+import { staleInPipe } from '../src/sim/usbmux/stale-in-pipe';
 import { VirtualIPhone } from '../src/sim/virtual-iphone';
 
 /**
@@ -64,7 +65,7 @@ test(`the cable pulled ten times mid-backup (seed ${PULLS.seed}: ${PULLS.points.
 			const pulled = phone.hardware;
 			await expect.poll(() => pulled.plugged, { timeout: 60_000 }).toBe(false);
 			await expect(status).toContainText('The iPhone was disconnected. Plug it back in', { timeout: 60_000 });
-			usb.plug(phone.replug());
+			usb.plug(phone.replug({ staleIn: staleInPipe(i) }));
 		});
 	}
 	await expect(status).toContainText('Backup complete', { timeout: 120_000 });

@@ -98,12 +98,14 @@ export class VirtualIPhone {
 	/**
 	 * Plugs the cable back in (pulling it first if it is still in): a new USB device with the same
 	 * serial, the same phone behind it, starting from scratch as a real one does: a new usbmux session,
-	 * no connection and no started service of before.
+	 * no connection and no started service of before; with `staleIn`, transfers left in its IN pipe.
 	 */
-	replug(): SimUsbHardware {
+	replug(options: { staleIn?: readonly Uint8Array[] } = {}): SimUsbHardware {
 		this.unplug();
 		this.#cableLost(this.#hardware);
 		this.#hardware = this.#plugIn();
+		// What the IN pipe still held (`staleInPipe()`): the host reads it before anything new.
+		for (const transfer of options.staleIn ?? []) void this.mux.sendRaw(transfer);
 		return this.#hardware;
 	}
 

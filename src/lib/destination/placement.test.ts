@@ -121,6 +121,32 @@ describe('by-month naming', () => {
 	});
 });
 
+describe('names from long phone names', () => {
+	it('ends, and tells apart edits whose own long names differ only in case (the numbers are never cut off)', () => {
+		const long = 'Adjusted render of the photo taken on the trip '.repeat(4);
+		const asset = {
+			id: 'IMG_0001',
+			baseName: 'IMG_0001',
+			files: [
+				{ path: '/DCIM/100APPLE/IMG_0001.HEIC' },
+				{ path: `/PhotoData/Mutations/DCIM/100APPLE/IMG_0001/Adjustments/${long}.HEIC` },
+				{ path: `/PhotoData/Mutations/DCIM/100APPLE/IMG_0001/Adjustments/${long.toUpperCase()}.HEIC` },
+				{ path: `/PhotoData/Mutations/DCIM/100APPLE/IMG_0001/Adjustments/${long.toLowerCase()}.heic` },
+			],
+		};
+		const taken = new TakenPaths([]);
+		const paths = pathsOf(placeAsset(asset, { layout: 'by-month', captureDate: MAY_2025, taken }));
+		expect(new Set(paths.map(pathKey)).size).toBe(4);
+		expect(paths.every(isSafeRelativePath)).toBe(true);
+		expect(paths.filter((path) => path.includes(' (#')).length).toBe(2);
+		// Taken again, each moves on to a copy number of its own, still whole.
+		for (const path of paths) taken.add(path);
+		const again = pathsOf(placeAsset({ ...asset, id: 'IMG_0001 again' }, { layout: 'by-month', captureDate: MAY_2025, taken }));
+		expect(again.every((path) => path.includes(' (2)'))).toBe(true);
+		expect(new Set([...paths, ...again].map(pathKey)).size).toBe(8);
+	});
+});
+
 describe('as-on-iphone naming', () => {
 	it('mirrors the phone’s folders, Mutations included', () => {
 		const asset = assetOf('/DCIM/100APPLE/IMG_3582.HEIC', '/PhotoData/Mutations/DCIM/100APPLE/IMG_3582/Adjustments/FullSizeRender.heic');

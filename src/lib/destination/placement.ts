@@ -14,7 +14,7 @@
  * its files is free, inserted after the stem of each: `IMG_0001 (2).HEIC`, `IMG_0001 (2).MOV`,
  * `IMG_E0001 (2).HEIC`, `IMG_0001 (2) (edited).heic`.
  */
-import { composeName, pathKey, sanitizeName, splitExtension } from './names';
+import { composeName, MAX_NAME_BYTES, pathKey, sanitizeName, splitExtension, truncateUtf8, utf8Length } from './names';
 import type { AssetPlacement, CaptureDateLike, FolderLayout, PlaceableAsset, PlacedFile } from './types';
 
 /** Where a taken path came from: a manifest entry, a file found in the folder, or a reservation of this run. */
@@ -116,11 +116,22 @@ function planOf(devicePath: string, asset: PlaceableAsset, options: PlacementOpt
 	return { folder, stem, qualifier: '', extension };
 }
 
+/** Bytes of a name the stem keeps at the least, whatever the tail: `IMG_` and a little more. */
+const MIN_STEM_BYTES = 8;
+
 function pathOf(plan: NamePlan, copy: number, duplicate: number): string {
-	const tail = `${copy > 1 ? ` (${copy})` : ''}${plan.qualifier}${duplicate > 1 ? ` (#${duplicate})` : ''}${plan.extension}`;
-	const name = composeName(plan.stem, tail);
+	const copyPart = copy > 1 ? ` (${copy})` : '';
+	const duplicatePart = duplicate > 1 ? ` (#${duplicate})` : '';
+	// The numbers and the extension tell files apart and must stay whole; a qualifier made from a long
+	// name on the phone (an edit's own name) gives way first, then the stem.
+	const room = MAX_NAME_BYTES - MIN_STEM_BYTES - utf8Length(`${copyPart}${duplicatePart}${plan.extension}`);
+	const qualifier = utf8Length(plan.qualifier) > room ? truncateUtf8(plan.qualifier, Math.max(0, room)) : plan.qualifier;
+	const name = composeName(plan.stem, `${copyPart}${qualifier}${duplicatePart}${plan.extension}`);
 	return plan.folder === '' ? name : `${plan.folder}/${name}`;
 }
+
+/** Files of one asset that could share a name: far more than any asset has (a photo, its movie, edits). */
+const MAX_DUPLICATES = 10_000;
 
 /**
  * The paths of `plans` for copy number `copy`. Two files of one asset that would share a path (names
@@ -129,7 +140,7 @@ function pathOf(plan: NamePlan, copy: number, duplicate: number): string {
 function pathsFor(plans: readonly NamePlan[], copy: number, avoid: ReadonlySet<string>): string[] {
 	const used = new Set(avoid);
 	return plans.map((plan) => {
-		for (let duplicate = 1; ; duplicate++) {
+		for (let duplicate = 1; duplicate <= MAX_DUPLICATES; duplicate++) {
 			const path = pathOf(plan, copy, duplicate);
 			const key = pathKey(path);
 			if (!used.has(key)) {
@@ -137,6 +148,7 @@ function pathsFor(plans: readonly NamePlan[], copy: number, avoid: ReadonlySet<s
 				return path;
 			}
 		}
+		throw new RangeError(`No free name for ${plan.stem}${plan.extension}`);
 	});
 }
 

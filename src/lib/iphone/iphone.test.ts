@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
 import { SimUsb } from '../../sim/usb';
+import { staleInPipe } from '../../sim/usbmux/stale-in-pipe';
 import { VirtualIPhone } from '../../sim/virtual-iphone';
 import { IPhone } from './iphone';
 
@@ -48,6 +49,20 @@ describe('IPhone over the virtual iPhone', () => {
 		const fresh = phone.startService('com.apple.afc')!.port;
 		const connection = await again.connect(fresh);
 		await connection.close();
+		await again.close();
+		expect(phone.mux.violations).toEqual([]);
+	});
+
+	it('after a replug whose IN pipe still holds an old packet’s tail and old connections’ packets, it opens all the same', async () => {
+		const { phone, usb } = await plugged();
+		const iphone = await IPhone.open(usb);
+		phone.unplug();
+		await iphone.closed;
+		usb.plug(phone.replug({ staleIn: staleInPipe(3) }), { granted: true });
+		// The tail's bytes 4–7 read as a 12 KiB packet: taken for one, it would swallow the VERSION answer.
+		const again = await IPhone.open(usb);
+		const lockdown = await again.lockdown();
+		expect(await lockdown.queryType()).toBe('com.apple.mobile.lockdown');
 		await again.close();
 		expect(phone.mux.violations).toEqual([]);
 	});

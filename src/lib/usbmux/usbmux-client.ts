@@ -1,9 +1,11 @@
+import { readU32 } from '../bytes';
 import { DeviceError, isDeviceError } from '../errors';
 import type { UsbTransport } from '../usb/transport';
 import {
 	HOST_WINDOW,
 	MAX_HOST_PACKET_LENGTH,
 	MAX_PACKET_LENGTH,
+	MUX_HEADER_V1_SIZE,
 	MUX_HEADER_V2_SIZE,
 	MuxProtocol,
 	TcpFlag,
@@ -62,6 +64,8 @@ export class UsbmuxClient {
 	readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
 	readonly #framer = new MuxFramer();
 	readonly #reassembler = new PacketReassembler(MAX_PACKET_LENGTH);
+	/** Bytes dropped before the VERSION answer (see `#dropStale`). */
+	#staleBytes = 0;
 	readonly #connections = new Map<number, UsbmuxConnection>();
 	readonly #link: ConnectionLink;
 	readonly #connectTimeout: number;
@@ -182,6 +186,10 @@ export class UsbmuxClient {
 				if (this.#ended !== undefined) return;
 				if (done) return this.#fail(UNPLUGGED());
 				if (value.byteLength === 0) continue;
+				if (this.#version === undefined && this.#reassembler.pendingBytes === 0 && isStaleTransfer(value)) {
+					this.#dropStale(value.byteLength);
+					continue;
+				}
 				this.#dispatching = true;
 				try {
 					for (const packet of this.#reassembler.push(value)) {
@@ -196,6 +204,22 @@ export class UsbmuxClient {
 			}
 		} catch (error) {
 			this.#fail(asDeviceError(error, 'usb-transfer'));
+		}
+	}
+
+	/**
+	 * Until the phone answers VERSION, a transfer that does not begin with that answer was in its IN pipe
+	 * from before: the tail of a packet it was sending when the last host went, packets for connections
+	 * of an earlier session (after a replug, a reload, a crash). Each USB transfer starts a packet, so
+	 * such a transfer is dropped whole, as usbmuxd drops a transfer it cannot read as one, rather than
+	 * taken for the start of a packet whose made-up length would swallow the answer.
+	 */
+	#dropStale(bytes: number): void {
+		this.#staleBytes += bytes;
+		if (this.#staleBytes > MAX_STALE_BYTES) {
+			throw new DeviceError('protocol', 'The iPhone kept sending data from an earlier connection instead of answering.', {
+				advice: 'Unplug the iPhone, plug it back in and try again.',
+			});
 		}
 	}
 
@@ -359,4 +383,18 @@ function asDeviceError(error: unknown, code: 'usb-transfer'): DeviceError {
 		cause: error,
 		advice: 'Unplug the iPhone, plug it back in and try again.',
 	});
+}
+
+/** What a phone's IN pipe may hold from before at most: a few packets of up to 64 KiB. */
+const MAX_STALE_BYTES = 1024 * 1024;
+
+/**
+ * A transfer, at a packet boundary before the VERSION answer, that cannot begin it: its header is not a
+ * v1 VERSION header (protocol 0, a 12- to 56-byte body). Fewer bytes than a header cannot be told and
+ * are taken as its start.
+ */
+function isStaleTransfer(piece: Uint8Array): boolean {
+	if (piece.byteLength < MUX_HEADER_V1_SIZE) return false;
+	const length = readU32(piece, 4);
+	return readU32(piece, 0) !== MuxProtocol.Version || length < MUX_HEADER_V1_SIZE + 12 || length > 64;
 }
