@@ -85,6 +85,17 @@ describe('sanitizeName', () => {
 	});
 });
 
+describe('names of any length from a hostile phone', () => {
+	it('ends, on runs of spaces that would make a pattern quadratic, and keeps the extension of a long name', () => {
+		const attack = `a${' '.repeat(1_000_000)}b`;
+		const name = sanitizeName(attack);
+		expect(isSafeName(name)).toBe(true);
+		expect(utf8Length(name)).toBeLessThanOrEqual(200);
+		expect(sanitizeName(`${'x'.repeat(1_000_000)}.HEIC`)).toBe(`${'x'.repeat(195)}.HEIC`);
+		expect(sanitizeName(`${'. '.repeat(500_000)}IMG_0001.JPG`)).toMatch(/^_/);
+	});
+});
+
 describe('helpers', () => {
 	it('splits extensions the way names are composed', () => {
 		expect(splitExtension('IMG_0001.HEIC')).toEqual({ stem: 'IMG_0001', extension: '.HEIC' });

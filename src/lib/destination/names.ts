@@ -82,7 +82,9 @@ function sanitizeOnce(input: string): string {
  * device name, at most `MAX_NAME_BYTES` UTF-8 bytes with the extension kept. Idempotent.
  */
 export function sanitizeName(input: string): string {
-	let name = input;
+	// Cut before any pattern runs over it (some are quadratic on long runs of spaces): a name longer
+	// than this is shortened to MAX_NAME_BYTES anyway; its extension is kept.
+	let name = input.length > MAX_INPUT_CHARS ? shortenInput(input) : input;
 	// Each step can only shorten the name or add one `_` that no later step undoes; a few rounds settle it.
 	for (let round = 0; round < 8; round++) {
 		const next = sanitizeOnce(name);
@@ -90,6 +92,14 @@ export function sanitizeName(input: string): string {
 		name = next;
 	}
 	return name;
+}
+
+/** Characters of a phone's name looked at, at most: four times what a name may keep. */
+const MAX_INPUT_CHARS = 4 * MAX_NAME_BYTES;
+
+function shortenInput(input: string): string {
+	const { extension } = splitExtension(input.slice(-(MAX_EXTENSION_CHARS + 2)));
+	return input.slice(0, MAX_INPUT_CHARS - extension.length) + extension;
 }
 
 /** True when `name` is a single segment that `sanitizeName` leaves unchanged. */

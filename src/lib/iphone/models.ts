@@ -38,6 +38,8 @@ const MODEL_NAMES: Record<string, string> = {
 	'iPhone17,5': 'iPhone 16e',
 };
 
+/** The model's name for a ProductType the phone gave; the ProductType itself when we do not know it. */
 export function modelName(productType: string): string {
-	return MODEL_NAMES[productType] ?? productType;
+	// Own keys only: `constructor` or `__proto__` from a lying phone must not answer with a function.
+	return Object.hasOwn(MODEL_NAMES, productType) ? MODEL_NAMES[productType]! : productType;
 }

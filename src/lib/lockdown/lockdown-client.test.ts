@@ -6,7 +6,7 @@ import type { ServiceRegistry } from '../../sim/lockdownd/service-registry';
 import { SimLockdownd, type SimLockdowndOptions } from '../../sim/lockdownd/sim-lockdownd';
 import { makePairRecord, type TestPairRecord } from '../../testing/sim/lockdownd/make-pair-record';
 import { nodeTlsClient, nodeTlsServer } from '../../testing/sim/lockdownd/node-tls';
-import { DEFAULT_LOCKDOWN_LABEL, LockdownClient, type LockdownClientOptions } from './lockdown-client';
+import { DEFAULT_LOCKDOWN_LABEL, LockdownClient, MAX_INFO_TEXT, type LockdownClientOptions } from './lockdown-client';
 import { PlistChannel } from './plist-channel';
 import type { SessionSecurity } from './session-security';
 import type { PlistDict } from '../plist/value';
@@ -375,6 +375,19 @@ describe('replies the client does not accept', () => {
 			{ security: silentTls, replyTimeoutMs: 5 },
 		);
 		await expect(client.startSession(paired.record)).rejects.toMatchObject({ code: 'timeout' });
+	});
+
+	it('cuts a device name of any length, as a phone may lie about it', async () => {
+		const client = new LockdownClient(
+			fakeDevice((request) => {
+				const key = String(request.Key);
+				if (key === 'DevicePublicKey') return { Request: 'GetValue', Key: key, Value: new Uint8Array(8) };
+				return { Request: 'GetValue', Key: key, Value: key === 'DeviceName' ? 'N'.repeat(900_000) : `v-${key}` };
+			}),
+		);
+		const info = await client.getDeviceInfo();
+		expect(info.deviceName).toBe('N'.repeat(MAX_INFO_TEXT));
+		expect(info.productType).toBe('v-ProductType');
 	});
 
 	it('a reply to another request is a protocol error', async () => {

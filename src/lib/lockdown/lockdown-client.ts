@@ -12,6 +12,12 @@ export const DEFAULT_LOCKDOWN_LABEL = 'iPhone Photo Backup';
 
 export const LOCKDOWN_TYPE = 'com.apple.mobile.lockdown';
 
+/**
+ * The longest name or version we take from the phone: iOS keeps a device's name far shorter; a lying
+ * phone could send a megabyte.
+ */
+export const MAX_INFO_TEXT = 256;
+
 /** lockdownd's port on every iPhone. */
 export const LOCKDOWN_PORT = 62078;
 
@@ -125,7 +131,8 @@ export class LockdownClient {
 		const text = async (key: string) => {
 			const value = await this.getValue(undefined, key);
 			if (typeof value !== 'string') throw malformed(`GetValue ${key}`);
-			return value;
+			// Shown on the page and made into a folder name: a phone's word of any length is cut here.
+			return value.length > MAX_INFO_TEXT ? value.slice(0, MAX_INFO_TEXT) : value;
 		};
 		const devicePublicKey = await this.getValue(undefined, 'DevicePublicKey');
 		if (!(devicePublicKey instanceof Uint8Array)) throw malformed('GetValue DevicePublicKey');
