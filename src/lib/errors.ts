@@ -48,6 +48,7 @@ export type DeviceErrorCode =
 	| 'file-changed' // the file kept changing on the phone while it was being copied
 	| 'size-mismatch' // the phone sent another number of bytes than it says the file holds, twice alike
 	| 'verify-failed' // the bytes read back from the backup folder differ from those copied
+	| 'backup-elsewhere' // another tab or window is backing up into this folder, or this phone
 	// Any layer
 	| 'protocol' // the phone sent something that breaks the protocol
 	| 'timeout' // the phone stopped answering

@@ -24,6 +24,7 @@ import { remoteHashers, type HashService, type HasherFactory } from '../hash';
 import type { AppDatabase, DestinationRow } from '../store';
 import { fileKey, rememberDestination } from '../store';
 import { backupTimeline, type MonthBackupStatus } from './library-overview';
+import { withBackupLocks } from './backup-locks';
 
 export interface BackupDeviceInfo {
 	udid: string;
@@ -135,19 +136,24 @@ export class BackupSession {
 		if (!folder || !journal || !state || !plan) throw new Error('plan() comes before run()');
 		this.#controller = new BackupController();
 		const preview = new CurrentFilePreview();
+		const control = this.#controller;
 		try {
-			const result = await runBackup({
-				files: await this.#files.files(),
-				reconnect: this.#files.reconnect,
-				folder,
-				plan,
-				journal,
-				index: state.index,
-				hashers: this.#hashersOnce(),
-				control: this.#controller,
-				fileHead: preview.fileHead,
-				onProgress: (progress) => onProgress({ ...progress, preview: preview.of(progress.current?.devicePath) }),
-			});
+			// One backup per folder, and per phone, at a time: another tab's would write over these records.
+			const locks = [`folder:${this.#destination.id}`, `phone:${this.#device.udid}`];
+			const result = await withBackupLocks(locks, async () =>
+				runBackup({
+					files: await this.#files.files(),
+					reconnect: this.#files.reconnect,
+					folder,
+					plan,
+					journal,
+					index: state.index,
+					hashers: this.#hashersOnce(),
+					control,
+					fileHead: preview.fileHead,
+					onProgress: (progress) => onProgress({ ...progress, preview: preview.of(progress.current?.devicePath) }),
+				}),
+			);
 			for (const path of result.inICloud) this.#inICloud.add(path);
 			return result;
 		} finally {
