@@ -38,6 +38,8 @@ export interface PlanView extends PlanSummary {
 	/** When the last backup of this iPhone to this folder ended, if there was one. */
 	lastBackupAt: string | undefined;
 	leftoversRemoved: number;
+	/** Files recorded as backed up that the folder no longer holds: the plan copies them again. */
+	missingFromFolder: number;
 	/** Month by month, what of the camera roll is in this backup already. */
 	timeline: MonthBackupStatus[];
 }
@@ -114,6 +116,7 @@ export class BackupSession {
 			folderName: `${root.name}/${this.#folder.name}`,
 			lastBackupAt: last?.endedAt?.toISOString(),
 			leftoversRemoved: this.#state.leftoversRemoved.length,
+			missingFromFolder: this.#state.missingFromFolder.length,
 			timeline: this.timeline(assets),
 		};
 	}

@@ -1,4 +1,5 @@
 import type { Manifest, ManifestEntry } from '../destination/types';
+import { pathKey } from '../destination/names';
 import { fileKey, type FileRow } from '../store';
 
 /** Where identical bytes already are: content is told by SHA-256 and size together. */
@@ -73,6 +74,21 @@ export class BackupIndex {
 		return [...this.#byIdentity.values()].sort(
 			(a, b) => compare(a.path, b.path) || compare(a.devicePath, b.devicePath) || a.modifiedTime - b.modifiedTime,
 		);
+	}
+
+	/**
+	 * The same record, kept to what the folder holds: an entry counts only while its file is there at
+	 * its recorded size (`present`: each file's `pathKey` and size, as the folder lists them). A file
+	 * someone deleted, a drive swapped at the same path, writes an unplugged drive lost: `missing`.
+	 */
+	confirmedBy(present: ReadonlyMap<string, number>): { index: BackupIndex; missing: ManifestEntry[] } {
+		const index = new BackupIndex();
+		const missing: ManifestEntry[] = [];
+		for (const entry of this.#byIdentity.values()) {
+			if (present.get(pathKey(entry.path)) === entry.size) index.add(entry);
+			else missing.push(entry);
+		}
+		return { index, missing };
 	}
 
 	/** Paths in the folder that entries point at. */

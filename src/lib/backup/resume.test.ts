@@ -147,6 +147,36 @@ describe('resuming an interrupted backup', () => {
 	});
 });
 
+describe('the folder is the record', () => {
+	it('files deleted from the folder, a month of them included, or left at another size are planned again, and only they are read', async () => {
+		const harness = new BackupHarness({ profile: PROFILE, seed: 21, realMedia, chunkSize: 32 * 1024 });
+		const first = await harness.backUp();
+		expect(first.result.outcome).toBe('complete');
+		const top = harness.folder!.name;
+		const entries = harness.manifest().entries;
+		const month = entries[0]!.path.split('/').slice(0, 2).join('/');
+		const others = entries.filter((entry) => !entry.path.startsWith(`${month}/`));
+		const [deleted, shortened] = [others[0]!, others.at(-1)!];
+		harness.memory.delete(`${top}/${month}`);
+		harness.memory.delete(`${top}/${deleted.path}`);
+		// Someone's own edit of a file: it is theirs now, never replaced; the phone's copy goes beside it.
+		harness.memory.write(`${top}/${shortened.path}`, 'edited by hand');
+		const lost = entries.filter((entry) => entry.path.startsWith(`${month}/`) || entry === deleted || entry === shortened);
+		const expected = [...new Set(lost.map((entry) => entry.devicePath))].sort();
+
+		const again = await harness.backUp();
+		expect(again.state.missingFromFolder.map((entry) => entry.devicePath).sort()).toEqual(expected);
+		expect(again.plan.total.files).toBe(expected.length);
+		expect([...new Set(again.reads)].sort()).toEqual(expected);
+		expect(again.result.outcome).toBe('complete');
+		expect(harness.memory.readText(`${top}/${shortened.path}`)).toBe('edited by hand');
+		expect(harness.manifest().entries.find((entry) => entry.devicePath === shortened.devicePath)?.path).not.toBe(shortened.path);
+		// The person's file is not the backup's: without it, the folder is exactly the complete backup.
+		harness.memory.delete(`${top}/${shortened.path}`);
+		await harness.expectComplete();
+	});
+});
+
 describe('resuming, whatever stops the backup wherever', () => {
 	type Stop = 'cancel' | 'disk-full' | 'permission' | 'unplug' | 'crash' | 'crash, new profile';
 	const stops: Stop[] = ['cancel', 'disk-full', 'permission', 'unplug', 'crash', 'crash, new profile'];

@@ -1,5 +1,6 @@
 import { createManifest } from '../destination/manifest';
-import type { BackupFolder, Manifest, ManifestProblem } from '../destination/types';
+import { pathKey } from '../destination/names';
+import type { BackupFolder, Manifest, ManifestEntry, ManifestProblem } from '../destination/types';
 import type { FileRow } from '../store';
 import { BackupIndex } from './backup-index';
 import type { BackupJournal } from './journal';
@@ -16,21 +17,33 @@ export interface BackupState {
 	manifestProblem: ManifestProblem | undefined;
 	/** Files the journal knew as done that the drive's manifest did not (a crash before its checkpoint): now written to it. */
 	recordedOnDrive: number;
+	/**
+	 * Files recorded as backed up that the folder does not hold (deleted, or at another size): no
+	 * longer counted, so the plan copies them again.
+	 */
+	missingFromFolder: ManifestEntry[];
 }
 
 /**
  * Run before every backup, a resumed one included: removes what an interrupted run left (temporary
- * files, `.crswap`), reads the manifest on the drive and the journal, and brings the manifest up to
- * date with what the journal knows is done, so the drive alone tells the next browser everything.
- * Finished files are never copied again; unfinished ones are planned again.
+ * files, `.crswap`), reads the manifest on the drive and the journal, and keeps of what they record
+ * only what the folder holds: the folder is the record, the journal only helps it. The manifest is
+ * brought up to date (with what the journal knows is done, without what the folder lost), so the
+ * drive alone tells the next browser everything. Files in the folder are never copied again; the
+ * rest is planned.
  */
 export async function prepareBackup(folder: BackupFolder, journal: BackupJournal): Promise<BackupState> {
 	const leftoversRemoved = await folder.removeLeftovers();
 	const manifest: Manifest | undefined = await folder.readManifest();
 	const manifestProblem = folder.manifestProblem;
 	const journalRows = await journal.files();
-	const index = BackupIndex.from(manifest, journalRows);
-	const recordedOnDrive = index.size - BackupIndex.from(manifest).size;
-	if (recordedOnDrive > 0) await folder.writeManifest(createManifest(folder.device, index.entries()));
-	return { index, journalRows, leftoversRemoved, manifestProblem, recordedOnDrive };
+	const recorded = BackupIndex.from(manifest, journalRows);
+	const present = new Map<string, number>();
+	for await (const file of folder.listFiles()) present.set(pathKey(file.path), file.size);
+	const { index, missing } = recorded.confirmedBy(present);
+	const recordedOnDrive = recorded.size - BackupIndex.from(manifest).size;
+	if (recordedOnDrive > 0 || missing.length > 0) {
+		await folder.writeManifest(createManifest(folder.device, index.entries()));
+	}
+	return { index, journalRows, leftoversRemoved, manifestProblem, recordedOnDrive, missingFromFolder: missing };
 }

@@ -604,6 +604,18 @@ export class MemoryFolder {
 		return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
 	}
 
+	/** Removes a file, or a folder with all it holds, as a person does in a file manager. */
+	delete(path: string): void {
+		const segments = path.split('/');
+		let directory = this.#disk.top;
+		for (const segment of segments.slice(0, -1)) {
+			const next = directory.children.get(segment);
+			if (next?.kind !== 'directory') throw new TypeError(`${path} is not there`);
+			directory = next;
+		}
+		if (!directory.children.delete(segments.at(-1)!)) throw new TypeError(`${path} is not there`);
+	}
+
 	/** Puts a file there directly, creating its folders; replaces a file already there. */
 	write(path: string, content: Uint8Array | string, lastModified = this.#disk.now()): void {
 		const segments = path.split('/');
