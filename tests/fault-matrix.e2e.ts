@@ -192,3 +192,17 @@ test('the tab reloaded mid-backup: the page comes back and the next run finishes
 	await expectCompleteBackup(page, usb.pickedFolder, faults.phone);
 	expect(faults.phone.mux.violations).toEqual([]);
 });
+
+test('reading the camera roll stalls: the page says so and offers to read it again, which then works', async ({ page, usb }) => {
+	const faults = await FaultPhone.create();
+	usb.plug(faults.phone.hardware);
+	let stalling = true;
+	faults.arm(() => (stalling ? new Promise<void>(() => undefined) : undefined));
+	await page.goto('/?stall-seconds=1');
+	await page.getByRole('button', { name: 'Connect iPhone' }).click();
+	await expect(page.locator('[role="alert"][data-code="timeout"]')).toContainText('The iPhone stopped answering file requests.', { timeout: 30_000 });
+	stalling = false;
+	await page.getByRole('button', { name: 'Read the iPhone again' }).click();
+	await expect(page.getByTestId('library-counts')).toBeVisible({ timeout: 60_000 });
+	await expect(page.getByRole('alert')).toHaveCount(0);
+});
