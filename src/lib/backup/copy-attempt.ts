@@ -160,7 +160,11 @@ export class FileCopier {
 			if (existing !== undefined) return { kind: 'deduplicated', path: existing, sha256 };
 			const check = pumped.digests['xxh3-128'];
 			kept = true;
-			const saved = this.#save(pending, { bytes: pumped.bytes, check }, target.path).then(() => ({ path: target.path, sha256, identity, redone: false }));
+			const saved = this.#save(pending, { bytes: pumped.bytes, check }, target.path).then(() => {
+				// Read back and compared before it was named: its bytes are known, not just recorded.
+				this.#o.dedup.written(target.path, identity.size, sha256);
+				return { path: target.path, sha256, identity, redone: false };
+			});
 			if (finishLater === undefined) {
 				await saved;
 				return { kind: 'copied', path: target.path, sha256 };

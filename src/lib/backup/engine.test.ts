@@ -111,6 +111,23 @@ describe('the next backup', () => {
 		expect((await harness.backUp()).reads).toEqual([]);
 	});
 
+	it('trusts bytes, not records: a renamed file whose recorded copy was altered in the folder (same size) is copied', async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia });
+		await harness.backUp();
+		const original = harness.manifest().entries.find((entry) => entry.devicePath === '/DCIM/102APPLE/IMG_2908.PNG')!;
+		const top = harness.folder!.name;
+		const altered = harness.memory.read(`${top}/${original.path}`)!.slice();
+		altered[altered.length - 1] = altered.at(-1)! ^ 0xff;
+		harness.memory.write(`${top}/${original.path}`, altered);
+		harness.files.rename('/DCIM/102APPLE/IMG_2908.PNG', '/DCIM/104APPLE/IMG_5000.PNG');
+		const { result, committed } = await harness.backUp();
+		expect(result.deduplicated).toEqual([]);
+		expect(committed).toHaveLength(1);
+		const entry = harness.manifest().entries.find((e) => e.devicePath === '/DCIM/104APPLE/IMG_5000.PNG')!;
+		expect(entry.path).not.toBe(original.path);
+		expect(harness.sha256Of(entry.path)).toBe(original.sha256);
+	});
+
 	it('copies a file changed on the phone again, beside the earlier copy, which stays', async () => {
 		const harness = new BackupHarness({ profile: 'small', realMedia });
 		await harness.backUp();
