@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSimUsbTransport, SimUsbmuxDevice, type SimUsbTransportOptions } from '../../sim/usbmux';
 import type { ByteChannel } from '../streams/byte-channel';
 import { ByteReader } from '../streams/byte-reader';
-import { HOST_WINDOW } from './constants';
+import { HOST_WINDOW, MuxProtocol, TcpFlag } from './constants';
+import { encodeVersion, MuxFramer } from './mux-packets';
+import { readU32 } from '../bytes';
+import type { UsbTransport } from '../usb/transport';
 import { UsbmuxClient, type UsbmuxClientOptions } from './usbmux-client';
 
 /** Waiting for the other end to get somewhere: generous, for a loaded machine. */
@@ -24,6 +27,42 @@ async function start(
 }
 
 const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('UsbmuxClient against a phone that floods', () => {
+	it('answers packets for unknown connections with a bounded number of RSTs while the pipe takes nothing', async () => {
+		let give!: (chunk: Uint8Array) => void;
+		const written: Uint8Array[] = [];
+		let open!: () => void;
+		const gate = new Promise<void>((resolve) => (open = resolve));
+		const transport: UsbTransport = {
+			readable: new ReadableStream<Uint8Array>({ start: (controller) => void (give = (chunk) => controller.enqueue(chunk)) }),
+			writable: new WritableStream<Uint8Array>({
+				write: async (chunk) => {
+					written.push(chunk);
+					await gate;
+				},
+			}),
+			packetSize: 512,
+			serialNumber: 'flood',
+			closed: new Promise(() => undefined),
+			close: async () => undefined,
+		};
+		const opening = UsbmuxClient.open(transport);
+		give(encodeVersion({ major: 1, minor: 0 }));
+		const client = await opening;
+		const framer = new MuxFramer();
+		for (let i = 0; i < 10_000; i++) {
+			give(framer.tcp({ sourcePort: 5000 + (i % 100), destinationPort: 40_000 + i, seq: i, ack: 0, flags: TcpFlag.Ack, window: 0 }));
+		}
+		await vi.waitFor(() => expect(client.version.major).toBe(1));
+		for (let i = 0; i < 50; i++) await turn();
+		open();
+		for (let i = 0; i < 50; i++) await turn();
+		const resets = written.filter((packet) => readU32(packet, 0) === MuxProtocol.Tcp);
+		expect(resets.length).toBeGreaterThan(0);
+		expect(resets.length).toBeLessThanOrEqual(16);
+	});
+});
 
 describe('UsbmuxClient with the virtual iPhone', () => {
 	it('connects to a listening port and echoes', async () => {

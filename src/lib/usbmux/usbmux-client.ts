@@ -64,6 +64,8 @@ export class UsbmuxClient {
 	readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
 	readonly #framer = new MuxFramer();
 	readonly #reassembler = new PacketReassembler(MAX_PACKET_LENGTH);
+	/** RSTs for unknown connections written and not yet gone out. */
+	#resetsOutstanding = 0;
 	/** Bytes dropped before the VERSION answer (see `#dropStale`). */
 	#staleBytes = 0;
 	readonly #connections = new Map<number, UsbmuxConnection>();
@@ -265,9 +267,11 @@ export class UsbmuxClient {
 		const { header, payloadOffset } = readTcpHeader(packet, this.#framer.headerSize);
 		const connection = this.#connections.get(header.destinationPort);
 		if (connection === undefined || connection.port !== header.sourcePort) {
-			// Not ours (any more): tell the device to forget it, unless it is itself a RST.
-			if ((header.flags & TcpFlag.Rst) === 0) {
-				this.#sendTcp({
+			// Not ours (any more): tell the device to forget it, unless it is itself a RST, and unless as
+			// many RSTs are still on their way out: a phone flooding unknown ports must not grow a queue.
+			if ((header.flags & TcpFlag.Rst) === 0 && this.#resetsOutstanding < MAX_RESETS_OUTSTANDING) {
+				this.#resetsOutstanding++;
+				const sent = this.#sendTcp({
 					sourcePort: header.destinationPort,
 					destinationPort: header.sourcePort,
 					seq: 0,
@@ -275,6 +279,7 @@ export class UsbmuxClient {
 					flags: TcpFlag.Rst,
 					window: 0,
 				});
+				void sent.finally(() => this.#resetsOutstanding--);
 			}
 			return;
 		}
@@ -315,16 +320,17 @@ export class UsbmuxClient {
 		}
 	}
 
-	#sendTcp(header: TcpHeader, payload?: Uint8Array): void {
-		if (this.#ended !== undefined) return;
-		this.#write(this.#framer.tcp(header, payload));
+	/** Sends a TCP packet; the promise settles once the transfer has gone (or failed), never rejects. */
+	#sendTcp(header: TcpHeader, payload?: Uint8Array): Promise<void> {
+		if (this.#ended !== undefined) return Promise.resolve();
+		return this.#write(this.#framer.tcp(header, payload));
 	}
 
-	#write(packet: Uint8Array): void {
-		if (this.#ended !== undefined) return;
+	#write(packet: Uint8Array): Promise<void> {
+		if (this.#ended !== undefined) return Promise.resolve();
 		const written = this.#writer.write(packet);
 		this.#lastWrite = written;
-		written.catch((error: unknown) => this.#fail(asDeviceError(error, 'usb-transfer')));
+		return written.catch((error: unknown) => this.#fail(asDeviceError(error, 'usb-transfer')));
 	}
 
 	async #ready(): Promise<void> {
@@ -384,6 +390,9 @@ function asDeviceError(error: unknown, code: 'usb-transfer'): DeviceError {
 		advice: 'Unplug the iPhone, plug it back in and try again.',
 	});
 }
+
+/** RSTs for packets of unknown connections that may wait to go out at once; more are not sent. */
+const MAX_RESETS_OUTSTANDING = 16;
 
 /** What a phone's IN pipe may hold from before at most: a few packets of up to 64 KiB. */
 const MAX_STALE_BYTES = 1024 * 1024;
