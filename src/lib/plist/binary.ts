@@ -11,6 +11,11 @@ import type { PlistDict, PlistValue } from './value';
 const MAGIC = 'bplist00';
 const TRAILER = 32;
 const MAX_DEPTH = 64;
+/**
+ * Decoded bytes (data, and strings at two bytes a unit) a message may expand into, per byte of it: a
+ * few kilobytes referring to one large object many times must not unfold into gigabytes.
+ */
+const MAX_EXPANSION = 4;
 /** Seconds between 1970-01-01 and 2001-01-01, the epoch of plist dates. */
 const EPOCH_2001 = 978_307_200;
 
@@ -31,12 +36,15 @@ class BinaryPlistReader {
 	#refSize = 0;
 	/** Values still allowed to be produced: a file cannot expand into more values than it has bytes. */
 	#budget: number;
+	/** Decoded bytes still allowed (`MAX_EXPANSION`). */
+	#bytesLeft: number;
 	readonly #onPath = new Set<number>();
 
 	constructor(bytes: Uint8Array) {
 		this.#bytes = bytes;
 		this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 		this.#budget = bytes.length;
+		this.#bytesLeft = bytes.length * MAX_EXPANSION;
 	}
 
 	document(): PlistValue {
@@ -87,11 +95,13 @@ class BinaryPlistReader {
 			case 0x4: {
 				const [at, size] = this.#sized(start, info);
 				this.#check(at, size);
+				this.#spend(size);
 				return this.#bytes.slice(at, at + size);
 			}
 			case 0x5: {
 				const [at, size] = this.#sized(start, info);
 				this.#check(at, size);
+				this.#spend(size * 2);
 				let text = '';
 				for (let i = 0; i < size; i++) text += String.fromCharCode(this.#bytes[at + i]!);
 				return text;
@@ -99,6 +109,7 @@ class BinaryPlistReader {
 			case 0x6: {
 				const [at, units] = this.#sized(start, info);
 				this.#check(at, units * 2);
+				this.#spend(units * 2);
 				const codes: number[] = [];
 				for (let i = 0; i < units; i++) codes.push(this.#view.getUint16(at + i * 2));
 				let text = '';
@@ -183,6 +194,11 @@ class BinaryPlistReader {
 	#byte(at: number): number {
 		this.#check(at, 1);
 		return this.#bytes[at]!;
+	}
+
+	#spend(bytes: number): void {
+		this.#bytesLeft -= bytes;
+		if (this.#bytesLeft < 0) this.#fail('expands into too many bytes');
 	}
 
 	#check(at: number, size: number): true {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import * as plist from 'plist';
 import { describe, expect, it } from 'vitest';
+import { ByteWriter } from '../bytes';
 import { isDeviceError } from '../errors';
 import { decodePlist, encodePlist } from './codec';
 import type { PlistDict, PlistValue } from './value';
@@ -181,6 +182,13 @@ describe('bad input', () => {
 		expect(() => decodePlist(binaryPlistBomb(40))).toThrow(expect.objectContaining({ code: 'protocol' }));
 	});
 
+	it('refuses a binary plist that refers to one large object many times (bytes counted, not only values)', () => {
+		// 100,000 references to one 64 KiB data object: 170 KB that would unfold into 6.5 GB.
+		expect(() => decodePlist(aliasedDataBomb(100_000, 64 * 1024))).toThrow(expect.objectContaining({ code: 'protocol' }));
+		// The same shape within bounds is read.
+		expect((decodePlist(aliasedDataBomb(3, 64 * 1024)) as Uint8Array[]).map((data) => data.length)).toEqual([65_536, 65_536, 65_536]);
+	});
+
 	it('refuses a binary plist whose array contains itself', () => {
 		expect(() => decodePlist(binaryPlistBomb(1, true))).toThrow(expect.objectContaining({ code: 'protocol' }));
 	});
@@ -232,4 +240,19 @@ function normalise(value: unknown): unknown {
 		return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, normalise(item)]));
 	}
 	return value;
+}
+
+/** bplist00: an array of `references` references (one byte each) to one data object of `size` bytes. */
+function aliasedDataBomb(references: number, size: number): Uint8Array {
+	const w = new ByteWriter();
+	w.ascii('bplist00');
+	const arrayAt = w.length;
+	w.u8(0xaf).u8(0x12).u32(references);
+	for (let i = 0; i < references; i++) w.u8(1);
+	const dataAt = w.length;
+	w.u8(0x4f).u8(0x12).u32(size).zeros(size);
+	const tableAt = w.length;
+	w.u32(arrayAt).u32(dataAt);
+	w.zeros(6).u8(4).u8(1).u64(2).u64(0).u64(tableAt);
+	return w.finish();
 }
