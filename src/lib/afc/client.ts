@@ -78,12 +78,13 @@ export class AfcClient implements DeviceFiles {
 		});
 	}
 
-	/** Names in a folder, without `.` and `..`, in the order the phone gives them. */
-	async list(path: string): Promise<string[]> {
+	/**
+	 * Names in a folder, without `.` and `..`, in the order the phone gives them; with `limit`, the first
+	 * that many, decoding no further.
+	 */
+	async list(path: string, limit = Number.POSITIVE_INFINITY): Promise<string[]> {
 		const reply = await this.#connection.request((n) => encodeReadDir(n, path), AfcLimits.maxListReply);
-		return decodeStringList(expectData(reply, 'list', path)).filter(
-			(name) => name !== '.' && name !== '..' && name !== '',
-		);
+		return decodeStringList(expectData(reply, 'list', path), { limit, skip: (name) => name === '.' || name === '..' || name === '' });
 	}
 
 	async stat(path: string): Promise<DeviceFileInfo> {

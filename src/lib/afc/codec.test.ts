@@ -385,3 +385,15 @@ describe('AfcPacketDecoder', () => {
 		);
 	});
 });
+
+describe('listings of any size', () => {
+	it('decodes no more names than asked for, and skips empty names without decoding them', () => {
+		const names = Array.from({ length: 50_000 }, (_, i) => `IMG_${i}.HEIC`);
+		const listing = encodeStringList(['.', '..', ...names]);
+		const skip = (name: string) => name === '.' || name === '..' || name === '';
+		expect(decodeStringList(listing, { limit: 10_001, skip })).toEqual(names.slice(0, 10_001));
+		// Sixteen million NULs: a listing of nothing but empty names is nothing.
+		expect(decodeStringList(new Uint8Array(16 * 1024 * 1024), { skip })).toEqual([]);
+		expect(decodeStringList(encodeStringList(['a', '', 'b']))).toEqual(['a', '', 'b']);
+	});
+});

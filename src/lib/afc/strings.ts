@@ -36,15 +36,24 @@ export function encodeStringList(strings: readonly string[]): Uint8Array {
 }
 
 /** The strings of a NUL-separated list; a last string missing its NUL is kept. */
-export function decodeStringList(bytes: Uint8Array): string[] {
+export function decodeStringList(
+	bytes: Uint8Array,
+	options: { limit?: number; skip?: (text: string) => boolean } = {},
+): string[] {
 	if (bytes.byteLength === 0) return [];
+	const limit = options.limit ?? Number.POSITIVE_INFINITY;
 	const strings: string[] = [];
 	let start = 0;
 	for (;;) {
 		let end = bytes.indexOf(0, start);
 		const last = end < 0;
 		if (last) end = bytes.byteLength;
-		strings.push(decodeText(bytes.subarray(start, end)));
+		// An empty name is skipped before it is decoded: a listing of millions of NULs costs a scan, no strings.
+		if (end > start || options.skip?.('') !== true) {
+			const text = decodeText(bytes.subarray(start, end));
+			if (options.skip?.(text) !== true) strings.push(text);
+			if (strings.length >= limit) return strings;
+		}
 		if (last || end + 1 === bytes.byteLength) return strings;
 		start = end + 1;
 	}

@@ -12,8 +12,11 @@ export interface DeviceFileInfo {
 }
 
 export interface DeviceFiles {
-	/** Names in a directory, without `.` and `..`. */
-	list(path: string): Promise<string[]>;
+	/**
+	 * Names in a directory, without `.` and `..`; with `limit`, no more than that many are decoded (a
+	 * listing may hold millions of empty names).
+	 */
+	list(path: string, limit?: number): Promise<string[]>;
 	stat(path: string): Promise<DeviceFileInfo>;
 	/**
 	 * The file's bytes from `offset` on — at most `length` of them when given, so that reading a header

@@ -118,10 +118,11 @@ export async function scanCameraRoll(files: DeviceFiles, options: ScanOptions = 
 			return [];
 		}
 		foldersStarted++;
-		const listed = await call(() => files.list(path));
+		const room = Math.max(0, Math.min(limits.maxFolderEntries, limits.maxEntries - entriesSeen));
+		// One more than there is room for: enough to know the folder holds too many, and no more decoded.
+		const listed = await call(() => files.list(path, room + 1));
 		if (listed === undefined) return undefined;
 		progress.foldersListed++;
-		const room = Math.max(0, Math.min(limits.maxFolderEntries, limits.maxEntries - entriesSeen));
 		const names = listed.length > room ? listed.slice(0, room) : listed;
 		if (names !== listed) skipped.push({ path, reason: 'too-many' });
 		entriesSeen += names.length;

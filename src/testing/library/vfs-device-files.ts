@@ -40,13 +40,13 @@ export class VfsDeviceFiles implements DeviceFiles {
 		this.#chunkSize = options.chunkSize ?? 64 * 1024;
 	}
 
-	async list(path: string): Promise<string[]> {
+	async list(path: string, limit?: number): Promise<string[]> {
 		this.log.lists++;
 		await Promise.resolve();
 		if (this.failWith !== undefined) throw this.failWith;
 		const names = this.#vfs.list(path);
 		if (names === undefined) throw asDeviceError(new VirtualReadError(path, 'not-found'));
-		return names;
+		return limit === undefined ? names : names.slice(0, limit);
 	}
 
 	async stat(path: string): Promise<DeviceFileInfo> {
