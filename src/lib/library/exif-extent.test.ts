@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MediaWriter } from '../../sim/camera-roll/media-writer';
 import { FIXTURE_MEDIA_DIR } from '../../sim/camera-roll/real-media-node';
 import { assembleMedia, heicParts, jpegParts, SAMPLE_STILL } from '../../sim/camera-roll/synthetic-media';
 import { MemorySource } from './byte-source';
@@ -200,5 +201,34 @@ describe('metadata remembered between scans', () => {
 		const [asset] = await describeAssets(files, groupAssets([file!]), { known: knownMetadata(entries) });
 		expect(asset!.captureDate.epochMs).toBe(Date.parse('2021-08-06T11:32:22.397-07:00'));
 		expect(files.log.streamsOpened).toBeGreaterThan(0);
+	});
+});
+
+describe('a HEIF whose iloc lists more extents than any photo', () => {
+	/** ftyp, then meta with an Exif item (id 1) and an iloc of `items` items of `extents` 8-byte extents each, item 1 last. */
+	function heif(items: number, extents: number): Uint8Array {
+		const w = new MediaWriter();
+		w.box('ftyp', (b) => b.ascii('heic').u32(0).ascii('mif1heic'));
+		w.fullBox('meta', 0, 0, (meta) => {
+			meta.fullBox('iinf', 0, 0, (iinf) => {
+				iinf.u16(1);
+				iinf.fullBox('infe', 2, 0, (infe) => infe.u16(1).u16(0).ascii('Exif').u8(0));
+			});
+			meta.fullBox('iloc', 1, 0, (iloc) => {
+				iloc.u16(0x4400).u16(items);
+				for (let item = items; item >= 1; item--) {
+					iloc.u16(item).u16(0).u16(0).u16(extents);
+					for (let extent = 0; extent < extents; extent++) iloc.u32(4096 + extent).u32(100);
+				}
+			});
+		});
+		return w.finish();
+	}
+
+	it('is not trusted past the bound, and within it is read', () => {
+		expect(exifExtent(heif(2, 1))).toEqual({ end: 4196 });
+		// 4,097 extents in all (a few kilobytes of iloc): no real photo has so many; the item is not located.
+		expect(exifExtent(heif(2, 4096))).toBe('unknown');
+		expect(exifExtent(heif(4097, 1))).toBe('unknown');
 	});
 });

@@ -15,6 +15,11 @@ export type ExifExtent = { end: number; tiffStart?: number } | { needs: number }
 const MAX_BOXES = 64;
 /** A tiled HEIF lists an item per tile (48 for a 12 MP photo, more with depth and thumbnails). */
 const MAX_ITEMS = 4096;
+/**
+ * Extents an `iloc` may list in all: a tiled 48 MP photo has a few hundred. Extents may take no bytes
+ * at all (field sizes of 0), so without this a few kilobytes could ask for 4096 × 65,535 of them.
+ */
+const MAX_EXTENTS = 4096;
 
 export function exifExtent(head: Uint8Array): ExifExtent {
 	if (head.length < 12) return 'unknown';
@@ -195,6 +200,7 @@ function itemExtent(view: DataView, iloc: Box, id: number, metaEnd: number): { s
 	const itemCount = version < 2 ? (need(2) ? view.getUint16(at) : undefined) : need(4) ? view.getUint32(at) : undefined;
 	if (itemCount === undefined) return undefined;
 	at += version < 2 ? 2 : 4;
+	let extentsLeft = MAX_EXTENTS;
 	for (let item = 0; item < Math.min(itemCount, MAX_ITEMS); item++) {
 		const itemId = version < 2 ? (need(2) ? view.getUint16(at) : undefined) : need(4) ? view.getUint32(at) : undefined;
 		if (itemId === undefined) return undefined;
@@ -211,6 +217,8 @@ function itemExtent(view: DataView, iloc: Box, id: number, metaEnd: number): { s
 		if (base === undefined || !need(2)) return undefined;
 		const extents = view.getUint16(at);
 		at += 2;
+		extentsLeft -= extents;
+		if (extentsLeft < 0) return undefined;
 		let last = 0;
 		let first = 0;
 		for (let extent = 0; extent < extents; extent++) {
