@@ -34,6 +34,26 @@ describe('verifyBackup', () => {
 		expect(events.at(-1)).toEqual({ files: { done: 8, total: 8 }, bytes: { done: total, total }, path: undefined });
 	});
 
+	it('finds nothing missing on a drive that lists names decomposed (HFS+) or in another case', async () => {
+		const harness = await backedUp();
+		const top = harness.folder!.name;
+		const manifest = harness.manifest();
+		const [first, second] = manifest.entries;
+		const moves = [
+			{ entry: first!, recorded: first!.path.replace(/[^/]+$/, 'Café $&'), listed: first!.path.replace(/[^/]+$/, 'Café $&').normalize('NFD') },
+			{ entry: second!, recorded: second!.path, listed: second!.path.toLowerCase() },
+		];
+		for (const { entry, recorded, listed } of moves) {
+			const bytes = harness.memory.read(`${top}/${entry.path}`)!;
+			harness.memory.delete(`${top}/${entry.path}`);
+			harness.memory.write(`${top}/${listed}`, bytes);
+			entry.path = recorded;
+		}
+		harness.memory.write(`${top}/manifest.json`, JSON.stringify(manifest));
+		const report = await verifyBackup(harness.folder!, { hashers: inProcessHashers });
+		expect(report).toEqual({ ok: 8, missing: [], changed: [], extra: [], unreadable: [], hadManifest: true });
+	});
+
 	it('reports files missing, changed (same size or not) and extra, and nothing else', async () => {
 		const harness = await backedUp();
 		const prefix = harness.folder!.name;

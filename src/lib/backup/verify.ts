@@ -1,6 +1,7 @@
 import type { BackupFolder, FolderFile, Manifest, ManifestEntry } from '../destination/types';
 import { isDeviceError } from '../errors';
 import type { HasherFactory } from '../hash';
+import { pathKey } from '../destination/names';
 import { hashStream } from './hash-stream';
 
 export interface VerifyProgress {
@@ -44,31 +45,35 @@ export async function verifyBackup(folder: BackupFolder, options: VerifyOptions)
 	const report: VerifyReport = { ok: 0, missing: [], changed: [], extra: [], unreadable: [], hadManifest: manifest !== undefined };
 
 	// Several entries can share a file (the same bytes renamed on the phone): each file is read once.
+	// Paths are matched as the drive matches names (`pathKey`): an HFS+ drive lists them decomposed.
 	const byPath = new Map<string, ManifestEntry[]>();
 	for (const entry of manifest?.entries ?? []) {
-		let entries = byPath.get(entry.path);
-		if (entries === undefined) byPath.set(entry.path, (entries = []));
+		const key = pathKey(entry.path);
+		let entries = byPath.get(key);
+		if (entries === undefined) byPath.set(key, (entries = []));
 		entries.push(entry);
 	}
 	const present = new Map<string, FolderFile>();
 	for await (const file of folder.listFiles()) {
 		signal?.throwIfAborted();
-		if (byPath.has(file.path)) present.set(file.path, file);
+		const key = pathKey(file.path);
+		if (byPath.has(key)) present.set(key, file);
 		else report.extra.push(file);
 	}
 
 	const progress: VerifyProgress = { files: { done: 0, total: byPath.size }, bytes: { done: 0, total: 0 }, path: undefined };
-	for (const [path, file] of present) if (byPath.get(path)!.some((entry) => entry.size === file.size)) progress.bytes.total += file.size;
+	for (const [key, file] of present) if (byPath.get(key)!.some((entry) => entry.size === file.size)) progress.bytes.total += file.size;
 	options.onProgress?.(structuredClone(progress));
 
-	for (const [path, entries] of byPath) {
+	for (const [key, entries] of byPath) {
 		signal?.throwIfAborted();
-		const file = present.get(path);
+		const file = present.get(key);
 		if (file === undefined) report.missing.push(...entries);
 		else {
 			const sameSize = entries.filter((entry) => entry.size === file.size);
 			for (const entry of entries) if (entry.size !== file.size) report.changed.push({ entry, found: { size: file.size } });
 			if (sameSize.length > 0) {
+				const path = file.path;
 				progress.path = path;
 				const sha256 = await hashFile(folder, path, options, (bytes) => {
 					progress.bytes.done += bytes;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { composeName, isSafeName, MAX_NAME_BYTES, pathKey, sanitizeName, splitExtension, truncateUtf8, utf8Length } from './names';
+import { composeName, isSafeName, MAX_NAME_BYTES, mediaExtensionOnly, pathKey, sanitizeName, splitExtension, truncateUtf8, utf8Length } from './names';
 
 /** Every rule a safe segment must meet, checked independently of `sanitizeName`'s own code. */
 function assertSafeSegment(name: string): void {
@@ -82,6 +82,26 @@ describe('sanitizeName', () => {
 		expect(utf8Length(long)).toBeGreaterThan(MAX_NAME_BYTES - 3);
 		const emoji = sanitizeName('😀'.repeat(100));
 		expect(utf8Length(emoji)).toBe(200);
+	});
+});
+
+describe('names as drives compare them', () => {
+	it('compares case-insensitively by upper-casing, one character for one, and NFC and NFD alike', () => {
+		expect(pathKey('2025/05/img_0001.heic')).toBe(pathKey('2025/05/IMG_0001.HEIC'));
+		expect(pathKey('Café.JPG'.normalize('NFD'))).toBe(pathKey('Café.JPG'.normalize('NFC')));
+		expect(pathKey('ı.jpg')).toBe(pathKey('I.JPG')); // dotless i upper-cases to I, as NTFS's table has it
+		expect(pathKey('ß.jpg')).not.toBe(pathKey('SS.JPG')); // no one-to-two mappings: ß stays ß
+	});
+
+	it('writes a phone’s extension only when it is a photo, video or sidecar type', () => {
+		expect(mediaExtensionOnly(splitExtension('IMG_0001.HEIC'))).toEqual({ stem: 'IMG_0001', extension: '.HEIC' });
+		expect(mediaExtensionOnly(splitExtension('IMG_0001.aae'))).toEqual({ stem: 'IMG_0001', extension: '.aae' });
+		expect(mediaExtensionOnly(splitExtension('Adjustments.plist'))).toEqual({ stem: 'Adjustments', extension: '.plist' });
+		for (const name of ['run.exe', 'open.js', 'page.html', 'script.command', 'x.desktop']) {
+			const { stem, extension } = mediaExtensionOnly(splitExtension(name));
+			expect(extension).toBe('');
+			expect(stem).toBe(`${name}_`);
+		}
 	});
 });
 

@@ -113,11 +113,31 @@ export function isSafeRelativePath(path: string): boolean {
 }
 
 /**
- * The key under which a path is compared with others: NFC and lower case, because the drives people
- * back up to are often case-insensitive (macOS, Windows) and may store names decomposed (macOS).
+ * The key under which a path is compared with others, the way the drives people back up to compare
+ * names: NTFS, exFAT and APFS ignore case by upper-casing each character (one for one: `ß` stays,
+ * `ı` and `i` meet at `I`), and HFS+ and APFS store names decomposed (NFD) as often as composed.
  */
 export function pathKey(path: string): string {
-	return path.normalize('NFC').toLowerCase();
+	let key = '';
+	for (const char of path.normalize('NFC')) {
+		const upper = char.toUpperCase();
+		key += upper.length === char.length ? upper : char;
+	}
+	return key;
+}
+
+/**
+ * Extensions a phone's file may keep in the backup: photos, videos and their sidecars. Any other is
+ * kept visible but made harmless (`name.exe` → `name.exe_`): nothing from the phone lands on the
+ * drive as a program, a shortcut or a script a double-click would run.
+ */
+const MEDIA_EXTENSION =
+	/^\.(heic|heif|hif|avif|jpe?g|png|gif|webp|tiff?|dng|raw|cr2|cr3|nef|arw|orf|rw2|raf|srw|pef|mov|mp4|m4v|3gp|3g2|avi|hevc|aae|plist|xmp|thm|mpo|bmp)$/i;
+
+/** `IMG_0001.HEIC` as it is; `run.exe` as `run.exe_` with no extension (see `MEDIA_EXTENSION`). */
+export function mediaExtensionOnly(parts: { stem: string; extension: string }): { stem: string; extension: string } {
+	if (parts.extension === '' || MEDIA_EXTENSION.test(parts.extension)) return parts;
+	return { stem: `${parts.stem}${parts.extension}_`, extension: '' };
 }
 
 /**

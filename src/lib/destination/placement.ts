@@ -14,7 +14,7 @@
  * its files is free, inserted after the stem of each: `IMG_0001 (2).HEIC`, `IMG_0001 (2).MOV`,
  * `IMG_E0001 (2).HEIC`, `IMG_0001 (2) (edited).heic`.
  */
-import { composeName, MAX_NAME_BYTES, pathKey, sanitizeName, splitExtension, truncateUtf8, utf8Length } from './names';
+import { composeName, MAX_NAME_BYTES, mediaExtensionOnly, pathKey, sanitizeName, splitExtension, truncateUtf8, utf8Length } from './names';
 import type { AssetPlacement, CaptureDateLike, FolderLayout, PlaceableAsset, PlacedFile } from './types';
 
 /** Where a taken path came from: a manifest entry, a file found in the folder, or a reservation of this run. */
@@ -99,20 +99,18 @@ function deviceSegments(devicePath: string): string[] {
 function planOf(devicePath: string, asset: PlaceableAsset, options: PlacementOptions): NamePlan {
 	const segments = deviceSegments(devicePath);
 	const name = sanitizeName(segments.at(-1) ?? '');
+	const { stem, extension } = mediaExtensionOnly(splitExtension(name));
 	if (options.layout === 'as-on-iphone') {
 		const folder = segments.slice(0, -1).map(sanitizeName).join('/');
-		const { stem, extension } = splitExtension(name);
 		return { folder, stem, qualifier: '', extension };
 	}
 	const folder = monthFolder(options.captureDate, options.localOffsetMinutes);
 	const mutation = MUTATIONS_FILE.exec(devicePath);
 	if (mutation !== null) {
 		const base = sanitizeName(asset.baseName);
-		const { stem, extension } = splitExtension(name);
 		if (RENDER_STEM.test(stem)) return { folder, stem: base, qualifier: ' (edited)', extension };
 		return { folder, stem: base, qualifier: ` (edited) ${stem}`, extension };
 	}
-	const { stem, extension } = splitExtension(name);
 	return { folder, stem, qualifier: '', extension };
 }
 
