@@ -49,6 +49,7 @@ export type DeviceErrorCode =
 	| 'size-mismatch' // the phone sent another number of bytes than it says the file holds, twice alike
 	| 'verify-failed' // the bytes read back from the backup folder differ from those copied
 	| 'backup-elsewhere' // another tab or window is backing up into this folder, or this phone
+	| 'backup-newer' // the backup in the folder was made by a newer version of this page
 	// Any layer
 	| 'protocol' // the phone sent something that breaks the protocol
 	| 'timeout' // the phone stopped answering

@@ -17,7 +17,7 @@ import {
 	type VerifyReport,
 } from '../backup';
 import { estimateFreeSpace, openBackupFolder, requireWritePermission } from '../destination';
-import type { BackupFolder, FolderLayout } from '../destination/types';
+import type { BackupFolder, FolderLayout, ManifestProblem } from '../destination/types';
 import type { DeviceFiles, DescribedAsset } from '../library';
 import { CurrentFilePreview, type CurrentPreview } from './current-preview';
 import { remoteHashers, type HashService, type HasherFactory } from '../hash';
@@ -40,6 +40,8 @@ export interface PlanView extends PlanSummary {
 	leftoversRemoved: number;
 	/** Files recorded as backed up that the folder no longer holds: the plan copies them again. */
 	missingFromFolder: number;
+	/** What was wrong with the folder's list of copied files, in plain words (it was set aside, not lost). */
+	manifestProblem: string | undefined;
 	/** Month by month, what of the camera roll is in this backup already. */
 	timeline: MonthBackupStatus[];
 }
@@ -117,6 +119,7 @@ export class BackupSession {
 			lastBackupAt: last?.endedAt?.toISOString(),
 			leftoversRemoved: this.#state.leftoversRemoved.length,
 			missingFromFolder: this.#state.missingFromFolder.length,
+			manifestProblem: manifestProblemWords(this.#state.manifestProblem),
 			timeline: this.timeline(assets),
 		};
 	}
@@ -189,4 +192,11 @@ export class BackupSession {
 		);
 		return this.#hashers;
 	}
+}
+
+/** The folder's manifest problem as the plan tells it; a recovered manifest needs no word. */
+function manifestProblemWords(problem: ManifestProblem | undefined): string | undefined {
+	if (problem === undefined || problem.kind === 'recovered') return undefined;
+	if (problem.kind === 'bad-entries') return problem.message;
+	return `${problem.message} It is kept beside the new one (manifest.unreadable-….json); the files in the folder are what counts, and are checked again.`;
 }

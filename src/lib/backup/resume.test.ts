@@ -177,6 +177,33 @@ describe('the folder is the record', () => {
 	});
 });
 
+describe('a manifest this version cannot vouch for', () => {
+	it('from a newer version: nothing is backed up into the folder and nothing of it is replaced', async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia });
+		await harness.backUp();
+		const path = `${harness.folder!.name}/manifest.json`;
+		const newer = harness.memory.readText(path)!.replace(/"version":\s*\d+/, '"version": 99');
+		harness.memory.write(path, newer);
+		const before = harness.memory.files();
+		harness.files.rename('/DCIM/102APPLE/IMG_2908.PNG', '/DCIM/104APPLE/IMG_5000.PNG');
+		await expect(harness.backUp()).rejects.toMatchObject({ code: 'backup-newer', message: 'The backup in this folder was made by a newer version of this page.' });
+		expect(harness.memory.readText(path)).toBe(newer);
+		expect(harness.memory.files()).toEqual(before);
+	});
+
+	it('damaged: set aside, said in plain words, and the folder’s files are what counts', async () => {
+		const harness = new BackupHarness({ profile: 'small', realMedia });
+		await harness.backUp();
+		const path = `${harness.folder!.name}/manifest.json`;
+		harness.memory.write(path, harness.memory.readText(path)!.slice(0, 300));
+		const again = await harness.backUp();
+		expect(again.state.manifestProblem?.kind).toBe('not-json');
+		expect(again.result.outcome).toBe('complete');
+		expect(harness.memory.readText(`${harness.folder!.name}/manifest.unreadable-1.json`)?.length).toBe(300);
+		await harness.expectComplete();
+	});
+});
+
 describe('resuming, whatever stops the backup wherever', () => {
 	type Stop = 'cancel' | 'disk-full' | 'permission' | 'unplug' | 'crash' | 'crash, new profile';
 	const stops: Stop[] = ['cancel', 'disk-full', 'permission', 'unplug', 'crash', 'crash, new profile'];

@@ -1,5 +1,6 @@
 import { createManifest } from '../destination/manifest';
 import { pathKey } from '../destination/names';
+import { DeviceError } from '../errors';
 import type { BackupFolder, Manifest, ManifestEntry, ManifestProblem } from '../destination/types';
 import type { FileRow } from '../store';
 import { BackupIndex } from './backup-index';
@@ -36,6 +37,8 @@ export async function prepareBackup(folder: BackupFolder, journal: BackupJournal
 	const leftoversRemoved = await folder.removeLeftovers();
 	const manifest: Manifest | undefined = await folder.readManifest();
 	const manifestProblem = folder.manifestProblem;
+	// Its records may say what this version cannot read: nothing goes into it, nothing of it is replaced.
+	if (manifestProblem?.kind === 'newer-version') throw newerBackup();
 	const journalRows = await journal.files();
 	const recorded = BackupIndex.from(manifest, journalRows);
 	const present = new Map<string, number>();
@@ -46,4 +49,10 @@ export async function prepareBackup(folder: BackupFolder, journal: BackupJournal
 		await folder.writeManifest(createManifest(folder.device, index.entries()));
 	}
 	return { index, journalRows, leftoversRemoved, manifestProblem, recordedOnDrive, missingFromFolder: missing };
+}
+
+function newerBackup(): DeviceError {
+	return new DeviceError('backup-newer', 'The backup in this folder was made by a newer version of this page.', {
+		advice: 'Reload the page to get the newest version, then back up again. Nothing in the folder was changed.',
+	});
 }

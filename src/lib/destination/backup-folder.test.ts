@@ -70,13 +70,32 @@ describe('openBackupFolder', () => {
 		expect(renamed.name).toBe('Anna’s iPhone');
 	});
 
-	it('takes over a folder of that name without a manifest, leaving its files alone', async () => {
+	it('never takes over a folder of that name that holds someone’s files: it backs up beside it, changing nothing in it', async () => {
 		const memory = new MemoryFolder();
-		memory.write('Anna’s iPhone/IMG_0001.HEIC', 'mine');
+		const theirs = {
+			'Anna’s iPhone/IMG_0001.HEIC': 'mine',
+			'Anna’s iPhone/SHA256SUMS': 'their checksums',
+			'Anna’s iPhone/manifest.json': '{"their":"manifest"}',
+			'Anna’s iPhone/.IMG_0002.HEIC.part-1a2b3c4d': 'looks like ours, is not',
+			'Anna’s iPhone/Holiday/notes.crswap': 'theirs too',
+		};
+		for (const [path, text] of Object.entries(theirs)) memory.write(path, text);
+		const folder = await openBackupFolder(memory.root(), ANNA);
+		expect(folder.name).toBe('Anna’s iPhone (00008110)');
+		expect(folder.created).toBe(true);
+		await folder.removeLeftovers();
+		await folder.writeManifest(createManifest(ANNA, [entry('2025/05/IMG_0001.HEIC')], new Date(0)));
+		for (const [path, text] of Object.entries(theirs)) expect(memory.readText(path), path).toBe(text);
+		expect(memory.files().filter((path) => path.startsWith('Anna’s iPhone/')).sort()).toEqual(Object.keys(theirs).sort());
+		// And it is found again by its manifest, not by the name someone else's folder has.
+		expect((await openBackupFolder(memory.root(), ANNA)).name).toBe('Anna’s iPhone (00008110)');
+	});
+
+	it('takes an empty folder of that name: there is nothing in it to touch', async () => {
+		const memory = new MemoryFolder();
+		await memory.root().getDirectoryHandle('Anna’s iPhone', { create: true });
 		const folder = await openBackupFolder(memory.root(), ANNA);
 		expect(folder.name).toBe('Anna’s iPhone');
-		expect(folder.created).toBe(false);
-		expect(memory.readText('Anna’s iPhone/IMG_0001.HEIC')).toBe('mine');
 		expect((await folder.readManifest())?.device.udid).toBe(ANNA.udid);
 	});
 

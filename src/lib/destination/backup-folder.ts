@@ -15,7 +15,7 @@ import {
 	walkFiles,
 	writeWhole,
 } from './folder-paths';
-import { createManifest, manifestUdidFromHead, parseManifest, serializeManifest } from './manifest';
+import { createManifest, isOurManifestHead, manifestUdidFromHead, parseManifest, serializeManifest } from './manifest';
 import { composeName, sanitizeName } from './names';
 import { createPendingFile } from './pending-file';
 import { placeAsset, TakenPaths } from './placement';
@@ -53,25 +53,43 @@ export interface OpenBackupFolderOptions {
 const localOffset = (epochMs: number) => -new Date(epochMs).getTimezoneOffset();
 const encoder = new TextEncoder();
 
-/** Reads a folder's manifest UDID; undefined when it has none we recognize. */
-async function manifestUdid(folder: FileSystemDirectoryHandle): Promise<string | undefined> {
-	try {
-		const file = await (await folder.getFileHandle(MANIFEST_NAME)).getFile();
-		return manifestUdidFromHead(await file.slice(0, MANIFEST_HEAD_BYTES).text());
-	} catch (error) {
-		const name = (error as { name?: unknown } | null)?.name;
-		if (name === 'NotAllowedError' || name === 'SecurityError') throw error;
-		return undefined;
+/** A manifest's temporary name while it is replaced: what an interrupted replacement leaves. */
+const MANIFEST_BEING_REPLACED = /^\.manifest\.json\.part-[0-9a-f]{8}$/;
+
+/**
+ * Whose a folder is, by its manifest: `udid` when one of ours names the phone; `ours` when one of ours
+ * is there at all (damaged past its UDID, or only the copy an interrupted replacement left).
+ */
+async function manifestOwner(folder: FileSystemDirectoryHandle): Promise<{ udid?: string; ours: boolean }> {
+	let ours = false;
+	for (const name of [MANIFEST_NAME, ...(await manifestsBeingReplaced(folder))]) {
+		try {
+			const head = await (await (await folder.getFileHandle(name)).getFile()).slice(0, MANIFEST_HEAD_BYTES).text();
+			ours ||= isOurManifestHead(head);
+			const udid = manifestUdidFromHead(head);
+			if (udid !== undefined) return { udid, ours: true };
+		} catch (error) {
+			const kind = (error as { name?: unknown } | null)?.name;
+			if (kind === 'NotAllowedError' || kind === 'SecurityError') throw error;
+		}
 	}
+	return { ours };
+}
+
+async function manifestsBeingReplaced(folder: FileSystemDirectoryHandle): Promise<string[]> {
+	const names: string[] = [];
+	for await (const name of folder.keys()) if (MANIFEST_BEING_REPLACED.test(name)) names.push(name);
+	return names.sort();
 }
 
 /**
  * Finds or creates the folder of the iPhone `device` inside `root`: the folder whose manifest names
  * its UDID (even after the phone was renamed); else a folder named after the phone (`Anna's iPhone`),
  * or, when a folder of that name belongs to another phone, the name with the UDID's start
- * (`Anna's iPhone (00008110)`), then the whole UDID. A folder of one of those names without a
- * manifest is taken over (nothing in it is ever replaced). A new folder gets a manifest at once, so
- * the next run finds it.
+ * (`Anna's iPhone (00008110)`), then the whole UDID. A folder of one of those names that is not
+ * ours (no manifest of this phone) is never taken over unless it is empty: its files, a manifest or a
+ * SHA256SUMS of someone else's stay as they are, and the backup goes into the next name. A new folder
+ * gets a manifest at once, so the next run finds it.
  */
 export async function openBackupFolder(
 	root: FileSystemDirectoryHandle,
@@ -84,14 +102,14 @@ export async function openBackupFolder(
 		const candidates = [base, composeName(base, ` (${udid.slice(0, 8)})`), composeName(base, ` (${udid})`)];
 		const keyOf = (name: string) => name.normalize('NFC').toLowerCase();
 
-		const existing = new Map<string, { name: string; directory?: FileSystemDirectoryHandle; udid?: string }>();
+		const existing = new Map<string, { name: string; directory?: FileSystemDirectoryHandle; udid?: string; ours?: boolean }>();
 		for (const [name, handle] of await sortedEntries(root)) {
 			if (handle.kind !== 'directory') {
 				existing.set(keyOf(name), { name });
 				continue;
 			}
 			const directory = handle as FileSystemDirectoryHandle;
-			existing.set(keyOf(name), { name, directory, udid: await manifestUdid(directory) });
+			existing.set(keyOf(name), { name, directory, ...(await manifestOwner(directory)) });
 		}
 
 		const rank = (name: string) => {
@@ -109,7 +127,11 @@ export async function openBackupFolder(
 			const name = attempt < candidates.length ? candidates[attempt]! : composeName(base, ` (${udid}) ${attempt - 1}`);
 			const entry = existing.get(keyOf(name));
 			if (entry === undefined) return open(name, await root.getDirectoryHandle(name, { create: true }), true);
-			if (entry.directory !== undefined && entry.udid === undefined) return open(entry.name, entry.directory, false);
+			// A folder of that name with a manifest of ours that names no phone (damaged, or being replaced
+			// when the browser died) is taken, to be set right; someone else's only when it is empty.
+			if (entry.directory !== undefined && entry.udid === undefined && (entry.ours === true || (await isEmpty(entry.directory)))) {
+				return open(entry.name, entry.directory, false);
+			}
 		}
 	});
 }
@@ -410,3 +432,7 @@ class BackupFolderImpl implements BackupFolder {
 	}
 }
 
+async function isEmpty(directory: FileSystemDirectoryHandle): Promise<boolean> {
+	for await (const _ of directory.keys()) return false;
+	return true;
+}

@@ -126,8 +126,13 @@ const UDID_IN_HEAD = /"udid"\s*:\s*"((?:[^"\\]|\\.)*)"/;
  * The UDID a manifest names, from its first bytes only (manifests of large libraries are tens of
  * megabytes; ours put the device first). Undefined when it is not our manifest.
  */
+/** Whether the first bytes of a file are those of a manifest this app wrote (whole or not). */
+export function isOurManifestHead(head: string): boolean {
+	return head.includes(`"${MANIFEST_FORMAT}"`);
+}
+
 export function manifestUdidFromHead(head: string): string | undefined {
-	if (!head.includes(`"${MANIFEST_FORMAT}"`)) return undefined;
+	if (!isOurManifestHead(head)) return undefined;
 	const match = UDID_IN_HEAD.exec(head);
 	if (match === null) return undefined;
 	try {

@@ -198,7 +198,7 @@ export class BackupHarness {
 		const files = all
 			.filter((path) => path.startsWith(prefix) && !leftovers.includes(path))
 			.map((path) => path.slice(prefix.length))
-			.filter((path) => path !== 'manifest.json' && path !== 'SHA256SUMS');
+			.filter((path) => path !== 'manifest.json' && path !== 'SHA256SUMS' && !/^manifest\.unreadable-\d+\.json$/.test(path));
 		return { files, leftovers };
 	}
 
