@@ -1,5 +1,5 @@
 import type { IHasher } from 'hash-wasm';
-import { toHex } from '../bytes';
+import { concatBytes, toHex } from '../bytes';
 import type { HashAlgorithm } from './types';
 
 /** hash-wasm is a chunk of its own, loaded with the first hasher: a backup needs it, a visit may not. */
@@ -72,19 +72,14 @@ class Sha256Digester {
 		const held = this.#held;
 		if (held === undefined) return this.#streaming.digest('hex');
 		this.#held = undefined;
-		return toHex(await crypto.subtle.digest('SHA-256', joined(held, this.#length)));
+		return toHex(await crypto.subtle.digest('SHA-256', joined(held)));
 	}
 }
 
-function joined(chunks: Uint8Array[], length: number): Uint8Array<ArrayBuffer> {
+/** The chunks as one array: the one chunk itself when there is just one (no copy). */
+function joined(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
 	if (chunks.length === 1 && chunks[0]!.buffer instanceof ArrayBuffer) return chunks[0] as Uint8Array<ArrayBuffer>;
-	const out = new Uint8Array(length);
-	let at = 0;
-	for (const chunk of chunks) {
-		out.set(chunk, at);
-		at += chunk.byteLength;
-	}
-	return out;
+	return concatBytes(chunks);
 }
 
 /** The hashers of one stream, one per algorithm. */

@@ -1,3 +1,4 @@
+import { concatBytes } from '../bytes';
 import type { DeviceFiles } from './device-files';
 
 /**
@@ -111,14 +112,7 @@ export class DeviceFileSource implements ByteSource {
 			if (!done) await reader.cancel().catch(() => undefined);
 			reader.releaseLock();
 		}
-		if (chunks.length === 1) return chunks[0]!;
-		const out = new Uint8Array(total);
-		let at = 0;
-		for (const chunk of chunks) {
-			out.set(chunk, at);
-			at += chunk.length;
-		}
-		return out;
+		return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 	}
 }
 
