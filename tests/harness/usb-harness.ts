@@ -82,7 +82,13 @@ export class UsbHarness {
 		await context.addInitScript({ content: script });
 		await context.route(
 			(url) => this.#served.has(url.pathname) || WORKER_PATH.test(url.pathname),
-			(route) => this.#fulfil(route, script),
+			(route) =>
+				this.#fulfil(route, script).catch((error: unknown) => {
+					// A test that kills the browser may do so while a worker chunk is being fetched (the app
+					// loads some on first use, mid-backup): that request has nobody left to answer.
+					if (/has been closed|Target closed/.test(String(error))) return;
+					throw error;
+				}),
 		);
 	}
 

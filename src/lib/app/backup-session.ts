@@ -20,7 +20,7 @@ import { estimateFreeSpace, openBackupFolder, requireWritePermission } from '../
 import type { BackupFolder, FolderLayout, ManifestProblem } from '../destination/types';
 import type { DeviceFiles, DescribedAsset } from '../library';
 import { CurrentFilePreview, type CurrentPreview } from './current-preview';
-import { remoteHashers, type HashService, type HasherFactory } from '../hash';
+import { preloadHashing, remoteHashers, type HashService, type HasherFactory } from '../hash';
 import type { AppDatabase, DestinationRow } from '../store';
 import { fileKey, rememberDestination } from '../store';
 import { backupTimeline, type MonthBackupStatus } from './library-overview';
@@ -111,8 +111,10 @@ export class BackupSession {
 		});
 		const runs = await this.#journal.runs();
 		const last = runs.filter((run) => run.endedAt !== undefined).at(-1);
-		// The hash worker loads while the plan is read, not when "Start backup" is clicked.
+		// The hash worker loads while the plan is read, not when "Start backup" is clicked; so does the
+		// hashing code this worker checks read-backs with.
 		this.#hashersOnce();
+		preloadHashing();
 		return {
 			...planSummary(this.#plan),
 			folderName: `${root.name}/${this.#folder.name}`,

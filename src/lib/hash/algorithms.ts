@@ -2,7 +2,7 @@ import type { IHasher } from 'hash-wasm';
 import { concatBytes, toHex } from '../bytes';
 import type { HashAlgorithm } from './types';
 
-/** hash-wasm is a chunk of its own, loaded with the first hasher: a backup needs it, a visit may not. */
+/** hash-wasm is a chunk of its own, loaded with the first hasher (or `preloadHashing`): a backup needs it, a visit may not. */
 const CREATE: Record<HashAlgorithm, () => Promise<IHasher>> = {
 	sha256: async () => (await import('hash-wasm')).createSHA256(),
 	'xxh3-128': async () => (await import('hash-wasm')).createXXHash128(),
@@ -127,4 +127,9 @@ export class HashSet {
 	release(): void {
 		for (const [algorithm, hasher] of this.#hashers.splice(0)) this.#pool.give(algorithm, hasher);
 	}
+}
+
+/** Loads hash-wasm now (while a plan is read, say), so that the backup's first file does not wait for it. */
+export function preloadHashing(): void {
+	void import('hash-wasm').catch(() => undefined);
 }
