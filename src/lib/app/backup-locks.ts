@@ -16,13 +16,11 @@ export function backupElsewhere(): DeviceError {
 export async function withBackupLocks<T>(names: readonly string[], work: () => Promise<T>, locks = lockManager()): Promise<T> {
 	if (locks === undefined || names.length === 0) return work();
 	const [first, ...rest] = names;
-	let held = false;
-	const result = await locks.request(`iphone-backup:${first!}`, { ifAvailable: true }, async (lock) => {
-		if (lock === null) return undefined;
-		held = true;
-		return { value: await withBackupLocks(rest, work, locks) };
-	});
-	if (!held || result === undefined) throw backupElsewhere();
+	// Undefined only when the lock was held elsewhere: a result is wrapped, so `work` may return anything.
+	const result = await locks.request(`iphone-backup:${first!}`, { ifAvailable: true }, async (lock) =>
+		lock === null ? undefined : { value: await withBackupLocks(rest, work, locks) },
+	);
+	if (result === undefined) throw backupElsewhere();
 	return result.value;
 }
 

@@ -286,9 +286,7 @@ export class DeviceService {
 		this.#iphone = iphone;
 		void iphone.closed.then((reason) => {
 			if (this.#iphone !== iphone || this.#closing) return;
-			this.#iphone = undefined;
-			this.#session = undefined;
-			this.#files = undefined;
+			this.#dropPhone();
 			// A backup under way waits for the phone to come back (its reconnect) and reports the rest itself.
 			if (this.#running) this.#lostDuringRun = reason;
 			else this.#lost(reason, false);
@@ -298,9 +296,7 @@ export class DeviceService {
 	/** The phone is gone and nothing waits for it: the page goes back to connecting. */
 	#lost(reason: DeviceError, backupInterrupted: boolean): void {
 		if (backupInterrupted && this.#backup !== undefined) this.#interrupted = this.#backup.destination;
-		this.#iphone = undefined;
-		this.#session = undefined;
-		this.#files = undefined;
+		this.#dropPhone();
 		this.#connected = undefined;
 		this.#backup = undefined;
 		this.#events.disconnected?.(shownDisconnect(reason, backupInterrupted), backupInterrupted);
@@ -345,11 +341,12 @@ export class DeviceService {
 		return reopenFiles({ openFiles: () => this.#afc(), renewSession: () => this.#renewSession() }, control);
 	};
 
-	/** Lets go of a phone whose cable came out: its transport is closed in the background. */
+	/** Lets go of a phone that is gone (its transport closed in the background), its session and files. */
 	#dropPhone(): void {
 		const gone = this.#iphone;
 		this.#iphone = undefined;
 		this.#session = undefined;
+		this.#files = undefined;
 		if (gone !== undefined) void gone.close().catch(() => undefined);
 	}
 

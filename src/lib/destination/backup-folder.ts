@@ -16,7 +16,7 @@ import {
 	writeWhole,
 } from './folder-paths';
 import { createManifest, isOurManifestHead, manifestUdidFromHead, parseManifest, serializeManifest } from './manifest';
-import { composeName, sanitizeName } from './names';
+import { composeName, pathKey, sanitizeName } from './names';
 import { createPendingFile } from './pending-file';
 import { placeAsset, TakenPaths } from './placement';
 import { mapReadErrors } from './read-stream';
@@ -53,9 +53,6 @@ export interface OpenBackupFolderOptions {
 const localOffset = (epochMs: number) => -new Date(epochMs).getTimezoneOffset();
 const encoder = new TextEncoder();
 
-/** A manifest's temporary name while it is replaced: what an interrupted replacement leaves. */
-const MANIFEST_BEING_REPLACED = /^\.manifest\.json\.part-[0-9a-f]{8}$/;
-
 /**
  * Whose a folder is, by its manifest: `udid` when one of ours names the phone; `ours` when one of ours
  * is there at all (damaged past its UDID, or only the copy an interrupted replacement left).
@@ -78,7 +75,7 @@ async function manifestOwner(folder: FileSystemDirectoryHandle): Promise<{ udid?
 
 async function manifestsBeingReplaced(folder: FileSystemDirectoryHandle): Promise<string[]> {
 	const names: string[] = [];
-	for await (const name of folder.keys()) if (MANIFEST_BEING_REPLACED.test(name)) names.push(name);
+	for await (const name of folder.keys()) if (finalNameOf(name) === MANIFEST_NAME) names.push(name);
 	return names.sort();
 }
 
@@ -100,20 +97,19 @@ export async function openBackupFolder(
 		const base = sanitizeName(device.name?.trim() || 'iPhone');
 		const udid = sanitizeName(device.udid);
 		const candidates = [base, composeName(base, ` (${udid.slice(0, 8)})`), composeName(base, ` (${udid})`)];
-		const keyOf = (name: string) => name.normalize('NFC').toLowerCase();
 
 		const existing = new Map<string, { name: string; directory?: FileSystemDirectoryHandle; udid?: string; ours?: boolean }>();
 		for (const [name, handle] of await sortedEntries(root)) {
 			if (handle.kind !== 'directory') {
-				existing.set(keyOf(name), { name });
+				existing.set(pathKey(name), { name });
 				continue;
 			}
 			const directory = handle as FileSystemDirectoryHandle;
-			existing.set(keyOf(name), { name, directory, ...(await manifestOwner(directory)) });
+			existing.set(pathKey(name), { name, directory, ...(await manifestOwner(directory)) });
 		}
 
 		const rank = (name: string) => {
-			const index = candidates.findIndex((candidate) => keyOf(candidate) === keyOf(name));
+			const index = candidates.findIndex((candidate) => pathKey(candidate) === pathKey(name));
 			return index === -1 ? candidates.length : index;
 		};
 		const ours = [...existing.values()]
@@ -125,7 +121,7 @@ export async function openBackupFolder(
 
 		for (let attempt = 0; ; attempt++) {
 			const name = attempt < candidates.length ? candidates[attempt]! : composeName(base, ` (${udid}) ${attempt - 1}`);
-			const entry = existing.get(keyOf(name));
+			const entry = existing.get(pathKey(name));
 			if (entry === undefined) return open(name, await root.getDirectoryHandle(name, { create: true }), true);
 			// A folder of that name with a manifest of ours that names no phone (damaged, or being replaced
 			// when the browser died) is taken, to be set right; someone else's only when it is empty.

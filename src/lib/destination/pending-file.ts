@@ -3,6 +3,7 @@
  * single writable (never reopened with `keepExistingData`, which copies the whole file); `commit`
  * gives it its final name only if nothing is there, since OPFS's `move()` would replace it silently.
  */
+import { sleep } from '../streams/waits';
 import { fileExistsError, folderFailedError, toFolderError } from './folder-errors';
 import { directoryAt, entryKind, segmentsOf, temporaryName } from './folder-paths';
 import { mapReadErrors } from './read-stream';
@@ -84,7 +85,7 @@ export async function createPendingFile(
 	// before it is left to the next run's cleanup.
 	const removeTemporary = async () => {
 		for (const pause of REMOVE_RETRY_PAUSES_MS) {
-			if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+			if (pause > 0) await sleep(pause);
 			try {
 				await directory.removeEntry(temporary);
 				return;

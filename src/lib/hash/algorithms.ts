@@ -3,9 +3,11 @@ import { concatBytes, toHex } from '../bytes';
 import type { HashAlgorithm } from './types';
 
 /** hash-wasm is a chunk of its own, loaded with the first hasher (or `preloadHashing`): a backup needs it, a visit may not. */
+const hashWasm = () => import('hash-wasm');
+
 const CREATE: Record<HashAlgorithm, () => Promise<IHasher>> = {
-	sha256: async () => (await import('hash-wasm')).createSHA256(),
-	'xxh3-128': async () => (await import('hash-wasm')).createXXHash128(),
+	sha256: async () => (await hashWasm()).createSHA256(),
+	'xxh3-128': async () => (await hashWasm()).createXXHash128(),
 };
 
 /**
@@ -131,5 +133,5 @@ export class HashSet {
 
 /** Loads hash-wasm now (while a plan is read, say), so that the backup's first file does not wait for it. */
 export function preloadHashing(): void {
-	void import('hash-wasm').catch(() => undefined);
+	void hashWasm().catch(() => undefined);
 }
