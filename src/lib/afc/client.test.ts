@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createChannelPair, type ByteChannel } from '../streams/byte-channel';
 import { serveAfc, type AfcdOptions } from '../../sim/afcd/afcd';
 import { createTestFileSystem, syntheticBytes, type TestFileSpec } from '../../sim/afcd/test-file-system';
+import { equalBytes } from '../bytes';
 import { AfcClient, type AfcClientOptions } from './client';
 import { AfcOperation, AfcSeekFrom, AfcStatus } from './constants';
 import type { AfcPacket } from './packet';
@@ -54,7 +55,6 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 	return out;
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.byteLength === b.byteLength && Buffer.from(a).equals(b);
 
 /** Counts the bytes the client asks for with FileRefRead, as its requests leave. */
 function readRequests() {
@@ -172,7 +172,7 @@ describe('AfcClient with the simulated afcd', () => {
 
 		const head = client.read(path).getReader();
 		const first = await head.read();
-		expect(sameBytes(first.value!, syntheticBytes(5, 0, MiB))).toBe(true);
+		expect(equalBytes(first.value!, syntheticBytes(5, 0, MiB))).toBe(true);
 		await settle();
 		// One chunk taken and the consumer idle: only the first pull's reads were ever asked for.
 		expect(counter.requested).toBe(3 * MiB);
@@ -181,7 +181,7 @@ describe('AfcClient with the simulated afcd', () => {
 
 		const size = (await client.stat(path)).size;
 		const tail = await readAll(client.read(path, size - MiB));
-		expect(sameBytes(tail, syntheticBytes(5, size - MiB, MiB))).toBe(true);
+		expect(equalBytes(tail, syntheticBytes(5, size - MiB, MiB))).toBe(true);
 		expect(counter.closes).toBe(2);
 		expect(session.openFiles).toBe(0);
 	});
@@ -191,9 +191,9 @@ describe('AfcClient with the simulated afcd', () => {
 		const { client } = connect({ wrap, client: { readChunkSize: MiB, firstReadSize: 64 * 1024, readsInFlight: 2 } });
 		const reader = client.read('/DCIM/100APPLE/IMG_0002.MOV').getReader();
 		const first = await reader.read();
-		expect(sameBytes(first.value!, syntheticBytes(5, 0, 64 * 1024))).toBe(true);
+		expect(equalBytes(first.value!, syntheticBytes(5, 0, 64 * 1024))).toBe(true);
 		const second = await reader.read();
-		expect(sameBytes(second.value!, syntheticBytes(5, 64 * 1024, MiB))).toBe(true);
+		expect(equalBytes(second.value!, syntheticBytes(5, 64 * 1024, MiB))).toBe(true);
 		await settle();
 		expect(counter.requested).toBe(64 * 1024 + 2 * MiB);
 		await reader.cancel();
@@ -203,7 +203,7 @@ describe('AfcClient with the simulated afcd', () => {
 		const { counter, wrap } = readRequests();
 		const { client, session } = connect({ wrap, client: { readChunkSize: MiB, readsInFlight: 3 } });
 		const head = await readAll(client.read('/DCIM/100APPLE/IMG_0002.MOV', 1000, 128 * 1024));
-		expect(sameBytes(head, syntheticBytes(5, 1000, 128 * 1024))).toBe(true);
+		expect(equalBytes(head, syntheticBytes(5, 1000, 128 * 1024))).toBe(true);
 		expect(counter.requested).toBe(128 * 1024);
 		expect(session.openFiles).toBe(0);
 
@@ -216,9 +216,9 @@ describe('AfcClient with the simulated afcd', () => {
 		const { counter, wrap } = readRequests();
 		const { client, session } = connect({ wrap, client: { readChunkSize: MiB } });
 		const path = '/DCIM/100APPLE/IMG_0002.MOV';
-		expect(sameBytes(await client.readRange(path, 1000, 16 * 1024), syntheticBytes(5, 1000, 16 * 1024))).toBe(true);
+		expect(equalBytes(await client.readRange(path, 1000, 16 * 1024), syntheticBytes(5, 1000, 16 * 1024))).toBe(true);
 		expect(counter).toEqual({ requested: 16 * 1024, reads: 1, closes: 1 });
-		expect(sameBytes(await client.readRange(path, 5, 2 * MiB + 7), syntheticBytes(5, 5, 2 * MiB + 7))).toBe(true);
+		expect(equalBytes(await client.readRange(path, 5, 2 * MiB + 7), syntheticBytes(5, 5, 2 * MiB + 7))).toBe(true);
 		expect(counter.reads).toBe(4);
 		expect(await client.readRange('/DCIM/100APPLE/IMG_0001.JPG', 6, 4096)).toEqual(small.subarray(6));
 		expect(await client.readRange('/DCIM/100APPLE/IMG_0001.JPG', 999, 10)).toEqual(new Uint8Array(0));
@@ -316,7 +316,7 @@ describe('AfcClient with the simulated afcd', () => {
 		});
 		session = setup.session;
 		const all = await Promise.all(Array.from({ length: 6 }, () => readAll(setup.client.read('/DCIM/100APPLE/IMG_0001.JPG'))));
-		expect(all.every((bytes) => sameBytes(bytes, small))).toBe(true);
+		expect(all.every((bytes) => equalBytes(bytes, small))).toBe(true);
 		expect(mostOpen).toBe(2);
 	});
 

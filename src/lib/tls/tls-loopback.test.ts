@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
-import { concatBytes } from '../bytes';
+import { concatBytes, equalBytes } from '../bytes';
 import {
 	ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 	ECDHE_RSA_WITH_AES_256_GCM_SHA384,
@@ -52,11 +52,6 @@ async function connectExpectingFailure(
 	};
 }
 
-/** Byte equality without vitest's element-by-element diffing, which is slow on megabytes. */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-	return a.length === b.length && a.every((byte, index) => byte === b[index]);
-}
-
 /** Random bytes of any length (getRandomValues gives at most 64 KiB a call). */
 function randomBytes(length: number): Uint8Array {
 	const out = new Uint8Array(length);
@@ -100,8 +95,8 @@ describe('our client and our server', () => {
 			const down = randomBytes(70_000);
 			void send(client, up);
 			void send(server, down);
-			expect(sameBytes(await readBytes(server.readable, up.length), up)).toBe(true);
-			expect(sameBytes(await readBytes(client.readable, down.length), down)).toBe(true);
+			expect(equalBytes(await readBytes(server.readable, up.length), up)).toBe(true);
+			expect(equalBytes(await readBytes(client.readable, down.length), down)).toBe(true);
 		});
 	}
 
@@ -122,7 +117,7 @@ describe('our client and our server', () => {
 		const small = [Uint8Array.of(1), Uint8Array.of(2, 3), randomBytes(40_000)];
 		void send(client, big, ...small);
 		const total = big.length + small.reduce((n, chunk) => n + chunk.length, 0);
-		expect(sameBytes(await readBytes(server.readable, total), concatBytes([big, ...small]))).toBe(true);
+		expect(equalBytes(await readBytes(server.readable, total), concatBytes([big, ...small]))).toBe(true);
 		expect(Math.max(...sizes)).toBe(16_384);
 		expect(sizes.slice(0, 65)).toEqual([...Array<number>(64).fill(16_384), 5]);
 	});

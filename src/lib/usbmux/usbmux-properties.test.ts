@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createSimUsbTransport, SimUsbmuxDevice } from '../../sim/usbmux';
 import { ByteReader } from '../streams/byte-reader';
 import { UsbmuxClient } from './usbmux-client';
+import { concatBytes, equalBytes } from '../bytes';
 
 /** Deterministic bytes from a seed: cheaper than asking fast-check for hundreds of KiB. */
 function bytes(length: number, seed: number): Uint8Array {
@@ -15,22 +16,6 @@ function bytes(length: number, seed: number): Uint8Array {
 		out[i] = x;
 	}
 	return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-	const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-	let offset = 0;
-	for (const part of parts) {
-		out.set(part, offset);
-		offset += part.byteLength;
-	}
-	return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-	if (a.byteLength !== b.byteLength) return false;
-	for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-	return true;
 }
 
 function cycle(values: number[]): () => number {
@@ -106,8 +91,8 @@ describe('host ⇄ virtual iPhone, any USB pieces', () => {
 					const serviceGot = await Promise.all(arrived);
 					await client.close();
 					connections.forEach(({ up, down }, i) => {
-						expect(sameBytes(received[i]!, concat(down))).toBe(true);
-						expect(sameBytes(serviceGot[i]!, concat(up))).toBe(true);
+						expect(equalBytes(received[i]!, concatBytes(down))).toBe(true);
+						expect(equalBytes(serviceGot[i]!, concatBytes(up))).toBe(true);
 					});
 					expect(device.violations).toEqual([]);
 				},

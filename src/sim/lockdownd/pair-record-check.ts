@@ -1,3 +1,4 @@
+import { equalBytes } from '../../lib/bytes';
 import { isPlistDict, type PlistValue } from '../../lib/plist/value';
 import { X509Certificate } from '../../lib/pairing/x509';
 
@@ -41,7 +42,7 @@ export async function checkPairRecord(
 			!(await signedByRoot(root)) ||
 			!(await signedByRoot(host)) ||
 			!(await signedByRoot(device)) ||
-			!sameBytes(new Uint8Array(device.publicKey.rawData), devicePublicKeySpki)
+			!equalBytes(new Uint8Array(device.publicKey.rawData), devicePublicKeySpki)
 		) {
 			return { error: 'InvalidPairRecord' };
 		}
@@ -62,12 +63,6 @@ export function parseCertificate(bytes: Uint8Array): X509Certificate {
 	const text = new TextDecoder().decode(bytes.subarray(0, 64));
 	if (text.trimStart().startsWith('-----BEGIN')) return new X509Certificate(new TextDecoder().decode(bytes));
 	return new X509Certificate(bytes.slice());
-}
-
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-	if (a.length !== b.length) return false;
-	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-	return true;
 }
 
 /**

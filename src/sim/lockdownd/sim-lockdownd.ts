@@ -5,7 +5,8 @@ import type { SecureChannel } from '../../lib/lockdown/session-security';
 import type { ByteChannel } from '../../lib/streams/byte-channel';
 import { createDeviceIdentity, type DeviceIdentity, type DeviceKeys, type DeviceValues } from './device-identity';
 import type { DeviceSessionSecurity } from './device-session-security';
-import { checkPairRecord, sameBytes, type AcceptedPairRecord } from './pair-record-check';
+import { equalBytes } from '../../lib/bytes';
+import { checkPairRecord, type AcceptedPairRecord } from './pair-record-check';
 import type { ServiceRegistry } from './service-registry';
 import { skipLeadingCloseNotify } from './skip-close-notify';
 import { TrustDialog, type TrustDialogOptions } from './trust-dialog';
@@ -250,7 +251,7 @@ export class SimLockdownd {
 		const checked = await checkPairRecord(request.PairRecord, this.identity.publicKeySpki);
 		if ('error' in checked) return failure('Pair', checked.error);
 		const known = this.#pairings.get(checked.hostId);
-		if (known !== undefined && sameBytes(known.record.rootCertificate, checked.rootCertificate)) {
+		if (known !== undefined && equalBytes(known.record.rootCertificate, checked.rootCertificate)) {
 			known.record = checked;
 			this.#trustChanged();
 			return { EscrowBag: known.escrowBag, Request: 'Pair' };
@@ -279,7 +280,7 @@ export class SimLockdownd {
 		if (
 			known === undefined ||
 			!(certificate instanceof Uint8Array) ||
-			!sameBytes(certificate, known.record.hostCertificate)
+			!equalBytes(certificate, known.record.hostCertificate)
 		) {
 			return failure('ValidatePair', 'InvalidHostID');
 		}

@@ -2,7 +2,7 @@ import { writeU32 } from '../../lib/bytes';
 import { LOCKDOWN_PORT } from '../../lib/lockdown';
 import { TcpFlag } from '../../lib/usbmux/constants';
 import { MuxFramer } from '../../lib/usbmux/mux-packets';
-import { seededRandom } from '../usb/seeded-random';
+import { fillerBytes } from '../camera-roll/filler';
 
 /**
  * What a phone's IN pipe may still hold when a host opens it again (after a replug, a tab reload or a
@@ -12,9 +12,7 @@ import { seededRandom } from '../usb/seeded-random';
  * believe (here they do: 12,288).
  */
 export function staleInPipe(seed = 1): Uint8Array[] {
-	const random = seededRandom(seed);
-	const tail = new Uint8Array(20_000);
-	for (let i = 0; i < tail.length; i++) tail[i] = Math.floor(random() * 256);
+	const tail = fillerBytes(seed, 0, 20_000);
 	writeU32(tail, 4, 12_288);
 	const framer = new MuxFramer();
 	framer.useVersion2();
@@ -22,7 +20,7 @@ export function staleInPipe(seed = 1): Uint8Array[] {
 	const oldConnection = (sourcePort: number, destinationPort: number, bytes: number) =>
 		framer.tcp(
 			{ sourcePort, destinationPort, seq: 1_000_000, ack: 77, flags: TcpFlag.Ack, window: 131_072 },
-			Uint8Array.from({ length: bytes }, () => Math.floor(random() * 256)),
+			fillerBytes(seed + destinationPort, 0, bytes),
 		);
 	return [tail, oldConnection(49_152, 3, 16_360), oldConnection(LOCKDOWN_PORT, 2, 120)];
 }
