@@ -19,7 +19,7 @@ export default defineConfig({
 		trace: 'off',
 	},
 	webServer: {
-		command: 'npm run build && npm run preview',
+		command: 'npm run build:testing && npm run preview',
 		url: BASE_URL,
 		reuseExistingServer: !process.env.CI,
 		timeout: 120_000,

@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig, type Plugin } from 'vite';
-import { CONTENT_SECURITY_POLICY } from './svelte.config.js';
+import { readStaticHeaders } from './scripts/static-headers.js';
 
 // The app is served from one fixed origin: IndexedDB, OPFS and granted USB devices are per origin
 // (scheme + host + port), so a resumed backup must find the page where it left it.
@@ -9,10 +9,21 @@ const HOST = '127.0.0.1';
 // APP_PORT moves it, for running two checkouts side by side; the default is the one the README names.
 const PORT = Number(process.env.APP_PORT ?? 4173);
 
-/** The page's policy as a header, so that it also binds the workers (a <meta> policy binds only the page). */
-const cspHeader = Object.entries(CONTENT_SECURITY_POLICY)
-	.map(([directive, sources]) => `${directive} ${(sources as readonly string[]).map((s) => (s.includes(':') ? s : `'${s}'`)).join(' ')}`)
-	.join('; ');
+/**
+ * `npm start` sends the headers every static host is given with the build (its `_headers` file, see
+ * scripts/static-headers.js), so that the page and its workers run here under the policy they get
+ * where the site is put up. SvelteKit's preview server does not apply `preview.headers`.
+ */
+const staticHostHeaders: Plugin = {
+	name: 'static-host-headers',
+	configurePreviewServer(server) {
+		const built = readStaticHeaders(process.env.BUILD_DIR ?? 'build');
+		server.middlewares.use((request, response, next) => {
+			if (request.url?.startsWith(built.prefix)) for (const [name, value] of Object.entries(built.headers)) response.setHeader(name, value);
+			next();
+		});
+	},
+};
 
 /**
  * Chunks that workers load on demand keep their module's name (SvelteKit names them by hash alone), so
@@ -26,14 +37,13 @@ const namedWorkerChunks: Plugin = {
 };
 
 export default defineConfig({
-	plugins: [sveltekit(), namedWorkerChunks],
+	plugins: [staticHostHeaders, sveltekit(), namedWorkerChunks],
 	worker: { format: 'es' },
 	server: { host: HOST, port: 5173, strictPort: true },
 	preview: {
 		host: HOST,
 		port: PORT,
 		strictPort: true,
-		headers: { 'Content-Security-Policy': cspHeader, 'Referrer-Policy': 'no-referrer' },
 	},
 	test: {
 		include: ['src/**/*.test.ts'],

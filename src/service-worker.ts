@@ -3,11 +3,17 @@
 /// <reference lib="esnext" />
 /// <reference lib="webworker" />
 import { build, files, prerendered, version } from '$service-worker';
+import { ACTIVATE_NOW } from '$lib/app/app-update';
 
 /**
  * Offline once loaded: every file of this version is cached at install, and served from the cache
  * first. Nothing is fetched from anywhere but this origin. The demo's virtual iPhone is the exception:
  * it is fetched (and then cached) only when someone tries the demo, so no visitor downloads it otherwise.
+ *
+ * A new version waits: it takes over (and deletes the old version's files) only when no tab of the old
+ * one is open, or when the page asks it to (`ACTIVATE_NOW`, sent when the person clicks "Reload" on
+ * "A new version is ready", which the page offers only while no backup runs). Taking over at once
+ * would pull the old version's workers and chunks from under a tab still running them.
  */
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = `app-${version}`;
@@ -19,9 +25,12 @@ sw.addEventListener('install', (event) => {
 	event.waitUntil(
 		caches
 			.open(CACHE)
-			.then((cache) => cache.addAll(ASSETS))
-			.then(() => sw.skipWaiting()),
+			.then((cache) => cache.addAll(ASSETS)),
 	);
+});
+
+sw.addEventListener('message', (event) => {
+	if (event.data === ACTIVATE_NOW) void sw.skipWaiting();
 });
 
 sw.addEventListener('activate', (event) => {

@@ -2,9 +2,19 @@
  * Nothing leaves the computer: the page's policy refuses requests to any other origin, from the page
  * and from its workers; and once loaded, the page works offline.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 
 test('the page and its device worker cannot send anything to another origin', async ({ page }) => {
+	// Another origin that answers: a request that left would reach it (a closed port would fail anyway).
+	const received: string[] = [];
+	const elsewhere = createServer((request, response) => {
+		received.push(request.url ?? '');
+		response.writeHead(200, { 'Access-Control-Allow-Origin': '*' }).end('ok');
+	});
+	await new Promise<void>((done) => elsewhere.listen(0, '127.0.0.1', done));
+	const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/photo`;
 	const violations: string[] = [];
 	await page.exposeFunction('reportViolation', (uri: string) => void violations.push(uri));
 	await page.addInitScript(() => {
@@ -13,22 +23,27 @@ test('the page and its device worker cannot send anything to another origin', as
 		);
 	});
 	await page.goto('/');
-	const fromPage = await page.evaluate(() =>
-		fetch('http://127.0.0.2:9/photo', { method: 'POST', body: 'x' }).then(
-			() => 'sent',
-			() => 'refused',
-		),
+	const fromPage = await page.evaluate(
+		(url) =>
+			fetch(url, { method: 'POST', body: 'x' }).then(
+				() => 'sent',
+				() => 'refused',
+			),
+		target,
 	);
 	expect(fromPage).toBe('refused');
-	await expect.poll(() => violations).toContain('http://127.0.0.2:9/photo');
+	await expect.poll(() => violations).toContain(target);
 
 	await expect.poll(() => page.workers().length).toBeGreaterThan(0);
 	const deviceWorker = page.workers().find((worker) => worker.url().includes('device.worker'))!;
-	const fromWorker = await deviceWorker.evaluate(() =>
-		fetch('http://127.0.0.2:9/photo', { method: 'POST', body: 'x' }).then(
-			() => 'sent',
-			(error: Error) => error.name,
-		),
+	// The worker is bound by the policy its script is served with (the page's <meta> binds the page only).
+	const fromWorker = await deviceWorker.evaluate(
+		(url) =>
+			fetch(url, { method: 'POST', body: 'x' }).then(
+				() => 'sent',
+				(error: Error) => error.name,
+			),
+		target,
 	);
 	expect(fromWorker).toBe('TypeError');
 	const socket = await page.evaluate(
@@ -44,6 +59,8 @@ test('the page and its device worker cannot send anything to another origin', as
 			}),
 	);
 	expect(socket).not.toBe('open');
+	expect(received).toEqual([]);
+	await new Promise<void>((done) => elsewhere.close(() => done()));
 });
 
 test('once loaded, the page works offline, and the demo too once it was tried', async ({ context, page }) => {

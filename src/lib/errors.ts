@@ -50,6 +50,8 @@ export type DeviceErrorCode =
 	| 'verify-failed' // the bytes read back from the backup folder differ from those copied
 	| 'backup-elsewhere' // another tab or window is backing up into this folder, or this phone
 	| 'backup-newer' // the backup in the folder was made by a newer version of this page
+	// The page's own code
+	| 'app-updated' // a part of this page could not be loaded: a newer version replaced it while the tab was open
 	// Any layer
 	| 'protocol' // the phone sent something that breaks the protocol
 	| 'timeout' // the phone stopped answering

@@ -108,6 +108,9 @@ export class UsbHarness {
 			await route.fulfill({ response });
 			return;
 		}
-		await route.fulfill({ response, body: script + (await response.text()) });
+		// The worker's policy comes with its script and refuses the fake's WebSocket to this process, as
+		// it should; `bypassCSP` covers pages only, so the worker scripts this route serves go without it.
+		const { 'content-security-policy': _policy, ...headers } = response.headers();
+		await route.fulfill({ response, headers, body: script + (await response.text()) });
 	}
 }

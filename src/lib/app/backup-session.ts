@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { wrapAppWorker } from '../app-code';
 import {
 	BackupController,
 	BackupJournal,
@@ -190,7 +190,7 @@ export class BackupSession {
 	/** SHA-256 runs in a worker of its own, next to this one, so hashing overlaps with USB reads. */
 	#hashersOnce(): HasherFactory {
 		this.#hashers ??= remoteHashers(
-			Comlink.wrap<HashService>(new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), { type: 'module' })),
+			wrapAppWorker<HashService>(new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), { type: 'module' })),
 		);
 		return this.#hashers;
 	}

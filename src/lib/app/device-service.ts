@@ -1,4 +1,5 @@
 import { AfcClient } from '../afc';
+import { loadAppChunk } from '../app-code';
 import { DeviceError, isDeviceError } from '../errors';
 import { describeAssets, fileIdentity, groupAssets, knownMetadata, scanCameraRoll, type DescribedAsset, type FileMetadata } from '../library';
 import { overviewOf, type LibraryOverview, type MonthBackupStatus } from './library-overview';
@@ -134,7 +135,7 @@ export class DeviceService {
 		this.#os = options.os;
 		this.#events = events;
 		// The virtual iPhone is a chunk of its own, fetched only now: the page's own code never includes it.
-		const usb = options.demo ? await (await import('../../sim/demo/virtual-iphone-demo')).demoUsb(options.demo.mediaBase, options.demo.setup) : this.#usb();
+		const usb = options.demo ? await (await loadAppChunk(() => import('../../sim/demo/virtual-iphone-demo'))).demoUsb(options.demo.mediaBase, options.demo.setup) : this.#usb();
 		if (!usb) throw new DeviceError('no-webusb', 'This browser cannot talk to USB devices.');
 		this.#reach = usb;
 		const iphone = await IPhone.open(usb, { udid: options.udid, os: options.os, security: tlsSessionSecurity });

@@ -1,9 +1,10 @@
 import type { IHasher } from 'hash-wasm';
+import { loadAppChunk } from '../app-code';
 import { concatBytes, toHex } from '../bytes';
 import type { HashAlgorithm } from './types';
 
 /** hash-wasm is a chunk of its own, loaded with the first hasher (or `preloadHashing`): a backup needs it, a visit may not. */
-const hashWasm = () => import('hash-wasm');
+const hashWasm = () => loadAppChunk(() => import('hash-wasm'));
 
 const CREATE: Record<HashAlgorithm, () => Promise<IHasher>> = {
 	sha256: async () => (await hashWasm()).createSHA256(),

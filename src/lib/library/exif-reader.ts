@@ -1,4 +1,5 @@
 import type ExifReaderModule from 'exifreader';
+import { loadAppChunk } from '../app-code';
 
 type ExifReader = typeof ExifReaderModule;
 
@@ -10,7 +11,7 @@ let loaded: ExifReader | undefined;
  * never does. Call (and await) before `exifReader()`; later calls cost nothing.
  */
 export async function loadExifReader(): Promise<void> {
-	loaded ??= (await import('exifreader')).default;
+	loaded ??= (await loadAppChunk(() => import('exifreader'))).default;
 }
 
 /** The loaded ExifReader. Throws when `loadExifReader()` was not awaited first: a bug, never "no EXIF". */

@@ -1,3 +1,4 @@
+import { loadAppChunk } from '../app-code';
 import { toHex } from '../bytes';
 import type { Extension } from './x509';
 
@@ -7,7 +8,7 @@ import type { Extension } from './x509';
  * They are loaded then, as a chunk of their own.
  */
 type X509 = typeof import('./x509');
-const loadX509 = (): Promise<X509> => import('./x509');
+const loadX509 = (): Promise<X509> => loadAppChunk(() => import('./x509'));
 
 /**
  * The three certificates of a pair record, shaped as libimobiledevice's OpenSSL build makes them
