@@ -43,6 +43,7 @@ export type DeviceErrorCode =
 	| 'folder-gone' // the backup folder disappeared (drive unplugged, folder moved or deleted)
 	| 'folder-file-exists' // a file is already at that path in the backup: never replaced
 	| 'folder-file-missing' // nothing at that path in the backup folder
+	| 'file-too-large-for-drive' // the backup folder's drive cannot hold a file that large (FAT32: 4 GiB − 1 bytes at most)
 	| 'folder-failed' // the backup folder refused an operation for another reason
 	// The backup engine
 	| 'file-changed' // the file kept changing on the phone while it was being copied

@@ -69,6 +69,12 @@ export class BackupIndex {
 		return this.#sizes.has(size);
 	}
 
+	/** Whether some file in the folder holds more than `bytes`. */
+	holdsFileLargerThan(bytes: number): boolean {
+		for (const size of this.#sizes.keys()) if (size > bytes) return true;
+		return false;
+	}
+
 	/** Every entry, sorted by folder path then phone path: the manifest's order. */
 	entries(): ManifestEntry[] {
 		return [...this.#byIdentity.values()].sort(

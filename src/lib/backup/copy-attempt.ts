@@ -1,3 +1,4 @@
+import { fileTooLargeError } from '../destination/file-size-limit';
 import type { BackupFolder, PendingFile, PlacedFile } from '../destination/types';
 import { type DeviceError, isDeviceError } from '../errors';
 import { type HasherFactory, inProcessHashers } from '../hash';
@@ -31,6 +32,8 @@ export interface FileCopierOptions {
 	reconnect?: (failure: DeviceError) => Promise<void>;
 	/** A file's outcome, to write down. */
 	record(planned: PlannedAsset, file: PlannedFile, outcome: FileOutcome): void;
+	/** The folder's drive refused a file as too large: files past `limit` bytes are not to be read any more. */
+	onDriveLimit(limit: number): void;
 }
 
 /** A file copied whole into its temporary file, being read back and given its name. */
@@ -53,6 +56,8 @@ export class FileCopier {
 	readonly #o: FileCopierOptions;
 	/** The last file copied, being read back and saved while the next one comes from the phone. */
 	#finishing: Finishing | undefined;
+	/** Bytes one file may hold on the folder's drive, once a file was refused as too large. */
+	#driveHoldsAtMost: number | undefined;
 
 	constructor(options: FileCopierOptions) {
 		this.#o = options;
@@ -69,6 +74,11 @@ export class FileCopier {
 	 * undefined; the outcome is recorded when they are done. `redone`: this is already the second try.
 	 */
 	async copy(planned: PlannedAsset, file: PlannedFile, target: PlacedFile, redone = false): Promise<FileOutcome | undefined> {
+		// The drive refused a file this large, in this run or an earlier one: the phone is not asked for
+		// gigabytes that cannot be stored.
+		if (file.tooLargeForDrive || (this.#driveHoldsAtMost !== undefined && file.size > this.#driveHoldsAtMost)) {
+			return { kind: 'failed', error: fileTooLargeError(target.path, file.size) };
+		}
 		let identity: Identity = { size: file.size, modifiedTime: file.modifiedTime, birthTime: file.birthTime };
 		/** What the phone said before the last look, to tell a file that changed from one it lies about. */
 		let stated: Identity | undefined;
@@ -101,6 +111,12 @@ export class FileCopier {
 					continue;
 				}
 				const failure = error as DeviceError;
+				if (failure.code === 'file-too-large-for-drive') {
+					this.#driveHoldsAtMost = this.#o.folder.fileSizeLimit;
+					this.#o.onDriveLimit(this.#driveHoldsAtMost);
+					// The folder knew the path; the size, which the person needs to know, is the file's.
+					return { kind: 'failed', error: fileTooLargeError(target.path, identity.size, failure.cause) };
+				}
 				return failure.code === 'file-unreadable' ? { kind: 'in-icloud', error: failure } : { kind: 'failed', error: failure };
 			}
 		}

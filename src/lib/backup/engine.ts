@@ -140,6 +140,7 @@ class BackupRun {
 			},
 			reconnect: options.reconnect === undefined ? undefined : (failure) => this.#reconnect(failure, options.reconnect!),
 			record: (planned, file, outcome) => this.#record(planned, file, outcome),
+			onDriveLimit: (limit) => this.#setOrder(limit),
 		});
 	}
 
@@ -149,8 +150,7 @@ class BackupRun {
 
 	async run(): Promise<BackupResult> {
 		const { plan, signal } = this.#o;
-		this.#order = plan.assets.flatMap((asset) => asset.files.map((file) => file.devicePath));
-		this.#order.forEach((path, at) => this.#orderIndex.set(path, at));
+		this.#setOrder();
 		this.#runId = await this.#recorder.start();
 
 		const cancelFromSignal = () => this.#control.cancel(signal?.reason);
@@ -178,6 +178,18 @@ class BackupRun {
 			stopListening();
 		}
 		return this.#recorder.finish();
+	}
+
+	/**
+	 * The order in which the phone's files are read, for the read-ahead: without the files the folder's
+	 * drive cannot hold (as planned, and past `driveHoldsAtMost` once the drive refused one), which are
+	 * never read.
+	 */
+	#setOrder(driveHoldsAtMost = Number.POSITIVE_INFINITY): void {
+		const readable = (file: PlannedFile) => !file.tooLargeForDrive && file.size <= driveHoldsAtMost;
+		this.#order = this.#o.plan.assets.flatMap((asset) => asset.files.filter(readable).map((file) => file.devicePath));
+		this.#orderIndex.clear();
+		this.#order.forEach((path, at) => this.#orderIndex.set(path, at));
 	}
 
 	async #backUpAsset(planned: PlannedAsset): Promise<void> {

@@ -9,6 +9,7 @@ import { isFileLevelFailure } from '../library/failures';
 const FOLDER_FILE_CODES: ReadonlySet<DeviceErrorCode> = new Set<DeviceErrorCode>([
 	'folder-file-exists',
 	'folder-file-missing',
+	'file-too-large-for-drive',
 	'file-changed',
 	'size-mismatch',
 	'verify-failed',

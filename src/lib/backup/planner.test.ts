@@ -203,6 +203,28 @@ describe('planBackup', () => {
 		expect(planBackup([video], BackupIndex.from(undefined)).space).toEqual({ neededBytes: 50_000_000, freeBytes: undefined, fits: undefined });
 	});
 
+	it('plans files larger than the drive held as failed, unread, once the drive refused one: FAT32 by default', () => {
+		const big = asset('video', [{ path: '/DCIM/100APPLE/IMG_0010.MOV', size: 2 ** 32 }]);
+		const refused = { ...row('/DCIM/100APPLE/IMG_0009.MOV', 5_000_000_000, 'failed'), error: { code: 'file-too-large-for-drive', message: '…' } };
+		const withRefusal = planBackup([video, big], BackupIndex.from(undefined), { journal: [refused], freeBytes: 60_000_000 });
+		expect(withRefusal.assets.flatMap((a) => a.files.map((f) => [f.devicePath, f.tooLargeForDrive]))).toEqual([
+			['/DCIM/100APPLE/IMG_0003.MOV', false],
+			['/DCIM/100APPLE/IMG_0010.MOV', true],
+		]);
+		expect(withRefusal.tooLargeForDrive).toEqual({ files: 1, bytes: 2 ** 32 });
+		expect(withRefusal.total).toMatchObject({ files: 2, bytes: 50_000_000 + 2 ** 32 });
+		expect(withRefusal.space).toEqual({ neededBytes: 50_000_000, freeBytes: 60_000_000, fits: true });
+		// A smaller limit, as tests give, is the one files are held to.
+		expect(planBackup([video], BackupIndex.from(undefined), { journal: [refused], fileSizeLimit: 49_999_999 }).tooLargeForDrive.files).toBe(1);
+		// No refusal: every file is read. Another failure is no refusal.
+		expect(planBackup([big], BackupIndex.from(undefined)).tooLargeForDrive.files).toBe(0);
+		const otherFailure = { ...refused, error: { code: 'size-mismatch', message: '…' } };
+		expect(planBackup([big], BackupIndex.from(undefined), { journal: [otherFailure] }).tooLargeForDrive.files).toBe(0);
+		// A backup that holds a larger file shows the drive has no such limit (now).
+		const holdsLarger = BackupIndex.from([entry('/DCIM/100APPLE/IMG_0008.MOV', 2 ** 32 + 1, '2025/05/IMG_0008.MOV')]);
+		expect(planBackup([big], holdsLarger, { journal: [refused] }).tooLargeForDrive.files).toBe(0);
+	});
+
 	it('writes capture dates with their own offset, floating, or in UTC', () => {
 		const at = Date.UTC(2025, 4, 26, 14, 27, 6, 120);
 		expect(captureIso({ epochMs: at, offsetMinutes: -300, floating: false, source: 'exif' })).toBe('2025-05-26T09:27:06.120-05:00');

@@ -1,3 +1,4 @@
+import { FAT32_MAX_FILE_BYTES } from '../destination/file-size-limit';
 import type { AssetFileRole, AssetKind, CaptureDate, DescribedAsset } from '../library';
 import { fileKey, type FileRow } from '../store';
 import type { BackupIndex } from './backup-index';
@@ -38,6 +39,11 @@ export interface PlannedFile {
 	 * its hash, computed while copying, tells; if it matches, the file is recorded, not stored twice.
 	 */
 	maybeDuplicate: boolean;
+	/**
+	 * The folder's drive refused a file this large before (FAT32): it is recorded as failed, with what
+	 * to do, without being read from the phone.
+	 */
+	tooLargeForDrive: boolean;
 }
 
 export interface PlannedAsset {
@@ -70,6 +76,8 @@ export interface PlanSummary {
 	maybeDuplicates: { files: number; bytes: number };
 	/** Files on the phone already backed up. */
 	alreadyBackedUp: { files: number; bytes: number };
+	/** Of the files planned, those larger than the folder's drive holds (`tooLargeForDrive`): counted in `total`, never read. */
+	tooLargeForDrive: { files: number; bytes: number };
 	/**
 	 * Files found unreadable while describing, by asset: "Optimize iPhone Storage" placeholders (an
 	 * asset's original, a Live Photo's movie). Not failures; the asset's other files are still planned.
@@ -77,8 +85,9 @@ export interface PlanSummary {
 	inICloud: PlanItem[];
 	/** The same for assets whose original the phone refused for another reason (gone since the scan, no permission). */
 	unavailable: PlanItem[];
+	/** The time to copy what will be read (not the files too large for the drive). */
 	estimate: { bytesPerSecond: number; seconds: number };
-	/** Whether the folder's drive can hold it; `fits` is undefined when its free space is unknown. */
+	/** Whether the folder's drive can hold what will be copied; `fits` is undefined when its free space is unknown. */
 	space: { neededBytes: number; freeBytes: number | undefined; fits: boolean | undefined };
 }
 
@@ -94,6 +103,8 @@ export interface PlanOptions {
 	freeBytes?: number;
 	/** For the time estimate (default 30 MB/s, what USB 2 gives in practice). */
 	bytesPerSecond?: number;
+	/** The drive's limit on one file that a refusal in the journal stands for (default FAT32's; tests use less). */
+	fileSizeLimit?: number;
 }
 
 export const DEFAULT_BYTES_PER_SECOND = 30_000_000;
@@ -118,6 +129,8 @@ const KIND_CATEGORY: Record<AssetKind, PlanCategory> = {
 export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIndex, options: PlanOptions = {}): BackupPlan {
 	const journalStates = new Map<string, FileRow['state']>();
 	for (const row of options.journal ?? []) journalStates.set(row.key, row.state);
+	const driveHoldsAtMost = driveFileLimit(options.journal ?? [], backedUp, options.fileSizeLimit ?? FAT32_MAX_FILE_BYTES);
+	const tooLargeForDrive = { files: 0, bytes: 0 };
 	const backedUpPaths = new Set<string>();
 	for (const entry of backedUp.entries()) backedUpPaths.add(entry.devicePath);
 
@@ -170,6 +183,7 @@ export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIn
 				birthTime: file.birthTime,
 				reason,
 				maybeDuplicate: backedUp.hasSize(file.size),
+				tooLargeForDrive: driveHoldsAtMost !== undefined && file.size > driveHoldsAtMost,
 			};
 		});
 		planned.push({ asset, capturedAt, files });
@@ -187,11 +201,16 @@ export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIn
 				maybeDuplicates.files++;
 				maybeDuplicates.bytes += file.size;
 			}
+			if (file.tooLargeForDrive) {
+				tooLargeForDrive.files++;
+				tooLargeForDrive.bytes += file.size;
+			}
 		}
 	}
 
 	const bytesPerSecond = options.bytesPerSecond ?? DEFAULT_BYTES_PER_SECOND;
 	const freeBytes = options.freeBytes;
+	const neededBytes = total.bytes - tooLargeForDrive.bytes;
 	return {
 		assets: planned,
 		total,
@@ -199,11 +218,22 @@ export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIn
 		byReason,
 		maybeDuplicates,
 		alreadyBackedUp,
+		tooLargeForDrive,
 		inICloud,
 		unavailable,
-		estimate: { bytesPerSecond, seconds: estimateSeconds(total.bytes, total.files, bytesPerSecond) },
-		space: { neededBytes: total.bytes, freeBytes, fits: freeBytes === undefined ? undefined : total.bytes <= freeBytes },
+		estimate: { bytesPerSecond, seconds: estimateSeconds(neededBytes, total.files - tooLargeForDrive.files, bytesPerSecond) },
+		space: { neededBytes, freeBytes, fits: freeBytes === undefined ? undefined : neededBytes <= freeBytes },
 	};
+}
+
+/**
+ * The most bytes one file may hold on the folder's drive, when an earlier run found out: a file of
+ * this backup failed as too large for the drive (the journal is per folder, so another folder starts
+ * afresh). A backup that holds a larger file shows the drive has no such limit (reformatted, say).
+ */
+function driveFileLimit(journal: readonly FileRow[], backedUp: BackupIndex, limit: number): number | undefined {
+	const refused = journal.some((row) => row.state === 'failed' && row.error?.code === 'file-too-large-for-drive');
+	return refused && !backedUp.holdsFileLargerThan(limit) ? limit : undefined;
 }
 
 /** The plan without its asset list: what the page shows before the backup starts. */

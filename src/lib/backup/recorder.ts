@@ -122,10 +122,13 @@ export class RunRecorder {
 		};
 	}
 
-	/** Opens the run in the journal with every planned file. */
+	/**
+	 * Opens the run in the journal with every planned file, but those the folder's drive refused as too
+	 * large: their rows stay as failed, so that a run cut short still knows not to read them.
+	 */
 	async start(): Promise<number> {
 		const { plan, journal } = this.#o;
-		const planned = plan.assets.flatMap((asset) => asset.files.map((file) => plannedRecord(asset, file)));
+		const planned = plan.assets.flatMap((asset) => asset.files.filter((file) => !file.tooLargeForDrive).map((file) => plannedRecord(asset, file)));
 		this.result.runId = await journal.startRun(planned);
 		this.restartSpeed();
 		this.emit(true);

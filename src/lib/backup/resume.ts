@@ -31,7 +31,7 @@ export interface BackupState {
  * only what the folder holds: the folder is the record, the journal only helps it. The manifest is
  * brought up to date (with what the journal knows is done, without what the folder lost), so the
  * drive alone tells the next browser everything. Files in the folder are never copied again; the
- * rest is planned.
+ * rest is planned. A new iPhone folder forgets which files an earlier drive refused as too large.
  */
 export async function prepareBackup(folder: BackupFolder, journal: BackupJournal): Promise<BackupState> {
 	const leftoversRemoved = await folder.removeLeftovers();
@@ -39,7 +39,7 @@ export async function prepareBackup(folder: BackupFolder, journal: BackupJournal
 	const manifestProblem = folder.manifestProblem;
 	// Its records may say what this version cannot read: nothing goes into it, nothing of it is replaced.
 	if (manifestProblem?.kind === 'newer-version') throw newerBackup();
-	const journalRows = await journal.files();
+	const journalRows = folder.created ? await forgetDriveRefusals(journal) : await journal.files();
 	const recorded = BackupIndex.from(manifest, journalRows);
 	const present = new Map<string, number>();
 	for await (const file of folder.listFiles()) present.set(pathKey(file.path), file.size);
@@ -49,6 +49,20 @@ export async function prepareBackup(folder: BackupFolder, journal: BackupJournal
 		await folder.writeManifest(createManifest(folder.device, index.entries()));
 	}
 	return { index, journalRows, leftoversRemoved, manifestProblem, recordedOnDrive, missingFromFolder: missing };
+}
+
+/**
+ * The journal's rows without the files an earlier drive refused as too large (FAT32), forgotten: a
+ * new iPhone folder may be on another drive, or on the same drive reformatted (exFAT, NTFS), so the
+ * planner no longer takes their size for more than the drive holds. They are tried again.
+ */
+async function forgetDriveRefusals(journal: BackupJournal): Promise<FileRow[]> {
+	const rows = await journal.files();
+	const refused = rows.filter((row) => row.state === 'failed' && row.error?.code === 'file-too-large-for-drive');
+	if (refused.length === 0) return rows;
+	for (const row of refused) journal.forget(row.key);
+	await journal.flush();
+	return rows.filter((row) => !refused.includes(row));
 }
 
 function newerBackup(): DeviceError {

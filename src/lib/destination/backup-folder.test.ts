@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
 import { groupAssets } from '../library';
 import { openBackupFolder } from './backup-folder';
 import { createManifest, serializeManifest } from './manifest';
+import { isSafeName, MAX_DEVICE_FOLDER_LENGTH, MAX_RELATIVE_PATH_LENGTH } from './names';
 import { MemoryFolder } from '../../testing/destination/memory-folder';
 import type { BackupFolder, ManifestEntry, PendingFile } from './types';
 
@@ -456,5 +458,100 @@ describe('failures in plain words', () => {
 		await memory.root().removeEntry('Anna’s iPhone', { recursive: true });
 		expect((await failure(folder.createFile('c.HEIC'))).code).toBe('folder-gone');
 		expect((await failure(folder.placeAsset({ id: '/x', baseName: 'x', files: [{ path: '/x' }] }, undefined))).code).toBe('folder-gone');
+	});
+});
+
+describe('a drive that cannot hold a file that large (FAT32)', () => {
+	/** A drive like FAT32 that holds 1,000 bytes in one file at most, and a folder that knows it. */
+	const LIMIT = 1_000;
+	async function limitedFolder(refusal?: string) {
+		const memory = new MemoryFolder();
+		memory.limitFileSize(LIMIT, refusal);
+		const folder = await openBackupFolder(memory.root(), ANNA, { fileSizeLimit: LIMIT });
+		return { memory, folder };
+	}
+
+	async function writeInChunks(pending: PendingFile, chunks: number[]): Promise<void> {
+		const writer = pending.writable.getWriter();
+		for (const length of chunks) await writer.write(new Uint8Array(length));
+		await writer.close();
+	}
+
+	it.each(['InvalidStateError', 'QuotaExceededError'])('fails that file alone with plain words when a write would take it past the limit (%s)', async (refusal) => {
+		const { memory, folder } = await limitedFolder(refusal);
+		const pending = await folder.createFile('2025/05/IMG_0001.MOV');
+		const refused = await failure(writeInChunks(pending, [600, 300, 300]));
+		expect(refused).toEqual({
+			code: 'file-too-large-for-drive',
+			message: '“2025/05/IMG_0001.MOV” was not copied: the backup folder’s drive cannot hold a file that large.',
+			advice: expect.stringMatching(/FAT32, which holds files of up to 4 GB\. Everything else was backed up\..*exFAT or NTFS/),
+		});
+		await pending.abort();
+		// The temporary file was the app's own: it is gone, and the drive takes the next file.
+		expect(memory.files().filter((path) => path.includes('IMG_0001'))).toEqual([]);
+		await save(folder, '2025/05/IMG_0002.HEIC', 'fits');
+		expect(memory.readText('Anna’s iPhone/2025/05/IMG_0002.HEIC')).toBe('fits');
+		// A file of exactly the limit fits.
+		const whole = await folder.createFile('2025/05/IMG_0003.MOV');
+		await writeInChunks(whole, [600, 400]);
+		await whole.commit();
+		expect(memory.read('Anna’s iPhone/2025/05/IMG_0003.MOV')).toHaveLength(LIMIT);
+	});
+
+	it('keeps the meaning of a failure before the limit, and of a lost permission or drive at it', async () => {
+		const { memory, folder } = await limitedFolder('QuotaExceededError');
+		memory.failWritesAfter(500);
+		const full = await folder.createFile('a.MOV');
+		expect((await failure(writeInChunks(full, [400, 400]))).code).toBe('disk-full');
+		await full.abort();
+		memory.failWritesAfter(undefined);
+
+		const revoked = await folder.createFile('b.MOV');
+		const writer = revoked.writable.getWriter();
+		await writer.write(new Uint8Array(900));
+		memory.setPermission('prompt');
+		expect((await failure(writer.write(new Uint8Array(200)))).code).toBe('folder-permission');
+		memory.setPermission('granted');
+		await revoked.abort();
+
+		const unplugged = await folder.createFile('c.MOV');
+		const cut = unplugged.writable.getWriter();
+		await cut.write(new Uint8Array(900));
+		memory.unplug();
+		expect((await failure(cut.write(new Uint8Array(200)))).code).toBe('folder-gone');
+	});
+
+	it('takes a full drive at the limit for what it is when the folder holds a larger file: the drive has no such limit', async () => {
+		const memory = new MemoryFolder();
+		const folder = await openBackupFolder(memory.root(), ANNA, { fileSizeLimit: LIMIT });
+		memory.write('Anna’s iPhone/2024/01/IMG_0001.MOV', new Uint8Array(LIMIT + 1));
+		for await (const _ of folder.listFiles());
+		memory.failWritesAfter(LIMIT);
+		const pending = await folder.createFile('2025/05/IMG_0002.MOV');
+		expect((await failure(writeInChunks(pending, [600, 600]))).code).toBe('disk-full');
+		await pending.abort();
+	});
+});
+
+describe('paths within what Windows allows', () => {
+	it('names the iPhone’s folder short enough, whatever the phone is called, and keeps every path inside the picked folder within the bound', async () => {
+		const name = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom('CON', ' ', '..', 'Anna’s iPhone', '😀'.repeat(100), 'x'.repeat(300)));
+		const udid = fc.oneof(fc.constantFrom(ANNA.udid, 'a'.repeat(40)), fc.string({ unit: 'binary', minLength: 1, maxLength: 256 }));
+		const longName = `/DCIM/100APPLE/${'IMG_0001 taken on the longest day of the trip '.repeat(6)}.HEIC`;
+		await fc.assert(
+			fc.asyncProperty(name, udid, fc.constantFrom('by-month' as const, 'as-on-iphone' as const), async (phoneName, phoneUdid, layout) => {
+				const memory = new MemoryFolder();
+				// Two phones of one name: the second one's folder carries the UDID.
+				await openBackupFolder(memory.root(), { udid: 'someone else', name: phoneName });
+				const folder = await openBackupFolder(memory.root(), { udid: phoneUdid, name: phoneName }, { layout });
+				expect(isSafeName(folder.name)).toBe(true);
+				expect(folder.name.length).toBeLessThanOrEqual(MAX_DEVICE_FOLDER_LENGTH);
+				const [asset] = groupAssets([{ path: longName, size: 1, birthTime: 0, modifiedTime: 0 }]);
+				for (const placed of (await folder.placeAsset(asset!, undefined)).files) {
+					expect(`${folder.name}/${placed.path}`.length).toBeLessThanOrEqual(MAX_RELATIVE_PATH_LENGTH);
+				}
+			}),
+			{ numRuns: 60 },
+		);
 	});
 });

@@ -2,6 +2,7 @@
  * The iPhone's folder inside the folder the user picked: finding it again run after run, the
  * manifest and `SHA256SUMS`, names, pending files, reading back, and cleaning up after a crash.
  */
+import { FAT32_MAX_FILE_BYTES } from './file-size-limit';
 import { guarded, toFolderError } from './folder-errors';
 import {
 	directoryAt,
@@ -16,7 +17,7 @@ import {
 	writeWhole,
 } from './folder-paths';
 import { createManifest, isOurManifestHead, manifestUdidFromHead, parseManifest, serializeManifest } from './manifest';
-import { composeName, pathKey, sanitizeName } from './names';
+import { composeName, MAX_DEVICE_FOLDER_LENGTH, MAX_RELATIVE_PATH_LENGTH, pathKey, sanitizeName } from './names';
 import { createPendingFile } from './pending-file';
 import { placeAsset, TakenPaths } from './placement';
 import { mapReadErrors } from './read-stream';
@@ -48,7 +49,17 @@ export interface OpenBackupFolderOptions {
 	 * Default: the JavaScript engine's local time zone.
 	 */
 	localOffsetMinutes?: (epochMs: number) => number;
+	/** The drive's limit on one file that a failed write is recognised by (default FAT32's; tests use less). */
+	fileSizeLimit?: number;
 }
+
+/**
+ * UTF-16 units left to paths inside the iPhone's folder, at the least: an iPhone's folder named before
+ * names were kept short (a long phone name) leaves this much, even if that makes the path longer.
+ */
+const MIN_INSIDE_PATH_LENGTH = 60;
+/** UDIDs are 25 or 40 characters; a phone sending more does not get a longer folder name. */
+const MAX_UDID_LENGTH = 40;
 
 const localOffset = (epochMs: number) => -new Date(epochMs).getTimezoneOffset();
 const encoder = new TextEncoder();
@@ -95,8 +106,10 @@ export async function openBackupFolder(
 ): Promise<BackupFolder> {
 	return guarded(root, '', async () => {
 		const base = sanitizeName(device.name?.trim() || 'iPhone');
-		const udid = sanitizeName(device.udid);
-		const candidates = [base, composeName(base, ` (${udid.slice(0, 8)})`), composeName(base, ` (${udid})`)];
+		// Short enough that paths inside leave room for the picked folder on Windows (see names.ts).
+		const named = (tail: string) => composeName(base, tail, MAX_DEVICE_FOLDER_LENGTH);
+		const udid = composeName(sanitizeName(device.udid), '', MAX_UDID_LENGTH);
+		const candidates = [named(''), named(` (${udid.slice(0, 8)})`), named(` (${udid})`)];
 
 		const existing = new Map<string, { name: string; directory?: FileSystemDirectoryHandle; udid?: string; ours?: boolean }>();
 		for (const [name, handle] of await sortedEntries(root)) {
@@ -120,7 +133,7 @@ export async function openBackupFolder(
 		if (ours[0] !== undefined) return open(ours[0].name, ours[0].directory!, false);
 
 		for (let attempt = 0; ; attempt++) {
-			const name = attempt < candidates.length ? candidates[attempt]! : composeName(base, ` (${udid}) ${attempt - 1}`);
+			const name = attempt < candidates.length ? candidates[attempt]! : named(` (${udid}) ${attempt - 1}`);
 			const entry = existing.get(pathKey(name));
 			if (entry === undefined) return open(name, await root.getDirectoryHandle(name, { create: true }), true);
 			// A folder of that name with a manifest of ours that names no phone (damaged, or being replaced
@@ -138,6 +151,7 @@ class BackupFolderImpl implements BackupFolder {
 	readonly device: BackupDevice;
 	readonly layout: FolderLayout;
 	readonly created: boolean;
+	readonly fileSizeLimit: number;
 	#problem: ManifestProblem | undefined;
 	/** The manifest file on the drive could not be fully used: keep it aside before replacing it. */
 	#keepAside = false;
@@ -150,6 +164,10 @@ class BackupFolderImpl implements BackupFolder {
 	readonly #inUse = new Set<string>();
 	#manifestWrites: Promise<unknown> = Promise.resolve();
 	readonly #localOffset: (epochMs: number) => number;
+	/** UTF-16 units a path inside this folder may take (see names.ts). */
+	readonly #maxPathLength: number;
+	/** The largest file `listFiles` found: a drive that holds one past `fileSizeLimit` has no such limit. */
+	#largestFile = 0;
 
 	private constructor(
 		name: string,
@@ -164,6 +182,8 @@ class BackupFolderImpl implements BackupFolder {
 		this.layout = options.layout ?? 'by-month';
 		this.created = created;
 		this.#localOffset = options.localOffsetMinutes ?? localOffset;
+		this.fileSizeLimit = options.fileSizeLimit ?? FAT32_MAX_FILE_BYTES;
+		this.#maxPathLength = Math.max(MIN_INSIDE_PATH_LENGTH, MAX_RELATIVE_PATH_LENGTH - name.length - 1);
 	}
 
 	static async open(
@@ -332,6 +352,7 @@ class BackupFolderImpl implements BackupFolder {
 			taken,
 			recorded: this.#recordedFor(asset.id),
 			localOffsetMinutes: this.#localOffset,
+			maxPathLength: this.#maxPathLength,
 		});
 		for (const file of placement.files) if (!file.recorded) taken.add(file.path, 'reserved', asset.id);
 		return placement;
@@ -341,6 +362,7 @@ class BackupFolderImpl implements BackupFolder {
 		const pending = await createPendingFile(this.handle, path, {
 			onStarted: (temporary) => this.#inUse.add(temporary),
 			onSettled: (temporary) => this.#inUse.delete(temporary),
+			fileSizeLimit: this.#largestFile > this.fileSizeLimit ? undefined : this.fileSizeLimit,
 		}).catch((error: unknown) => this.#noteExisting(error, path));
 		return {
 			path: pending.path,
@@ -388,6 +410,7 @@ class BackupFolderImpl implements BackupFolder {
 			const { path, name, handle } = next.value;
 			if (isLeftoverName(name) || this.#isBookkeeping(path)) continue;
 			const file = await guarded(this.handle, path, () => handle.getFile());
+			this.#largestFile = Math.max(this.#largestFile, file.size);
 			yield { path, size: file.size, lastModified: file.lastModified };
 		}
 	}

@@ -1,6 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { composeName, isSafeName, MAX_NAME_BYTES, mediaExtensionOnly, pathKey, sanitizeName, splitExtension, truncateUtf8, utf8Length } from './names';
+import {
+	composeName,
+	isSafeName,
+	MAX_NAME_BYTES,
+	MAX_RELATIVE_PATH_LENGTH,
+	mediaExtensionOnly,
+	pathKey,
+	PICKED_FOLDER_ALLOWANCE,
+	sanitizeName,
+	splitExtension,
+	truncateToFit,
+	truncateUtf8,
+	utf8Length,
+} from './names';
 
 /** Every rule a safe segment must meet, checked independently of `sanitizeName`'s own code. */
 function assertSafeSegment(name: string): void {
@@ -142,6 +155,39 @@ describe('helpers', () => {
 				expect(name.endsWith(` (${copy}).HEIC`)).toBe(true);
 			}),
 		);
+	});
+
+	it('composes names within a length, giving back what sanitizing adds, the tail whole', () => {
+		fc.assert(
+			fc.property(anyName, fc.constantFrom('', ' (2).HEIC', ' (12) (#3).MOV'), fc.integer({ min: 1, max: 80 }), (stem, tail, room) => {
+				const maxLength = tail.length + room;
+				const name = composeName(sanitizeName(stem), tail, maxLength);
+				assertSafeSegment(name);
+				expect(name.length).toBeLessThanOrEqual(maxLength);
+				expect(name.endsWith(tail)).toBe(true);
+			}),
+		);
+		expect(composeName('CONSOLE', '', 3)).toBe('CO');
+		expect(composeName('IMG_0001', '.HEIC', 13)).toBe('IMG_0001.HEIC');
+	});
+
+	it('cuts to a number of UTF-16 units and of UTF-8 bytes on code point boundaries', () => {
+		fc.assert(
+			fc.property(fc.string({ unit: 'binary' }), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 50 }), (text, bytes, length) => {
+				const cut = truncateToFit(text, bytes, length);
+				expect(text.startsWith(cut)).toBe(true);
+				expect(utf8Length(cut)).toBeLessThanOrEqual(bytes);
+				expect(cut.length).toBeLessThanOrEqual(length);
+				// No pair of surrogates is split.
+				if (/[\ud800-\udbff]$/.test(cut)) expect(/[\udc00-\udfff]/.test(text[cut.length] ?? '')).toBe(false);
+			}),
+		);
+	});
+
+	it('leaves a picked folder room within Windows’ MAX_PATH, with the longest temporary name', () => {
+		// `C:\Users\Anna\Pictures\iPhone backup`, separator, a path of the bound, `.name.part-1a2b3c4d.12.crswap`.
+		expect(PICKED_FOLDER_ALLOWANCE).toBeGreaterThanOrEqual('C:\\Users\\Anna\\Pictures\\iPhone backup'.length + 60);
+		expect(PICKED_FOLDER_ALLOWANCE + 1 + MAX_RELATIVE_PATH_LENGTH + '..part-1a2b3c4d.12.crswap'.length).toBeLessThanOrEqual(259);
 	});
 
 	it('compares paths case-insensitively and across Unicode forms', () => {

@@ -6,6 +6,22 @@
 
 /** UTF-8 bytes a name may take: well under the 255 of common file systems, leaving room for `.part-…`. */
 export const MAX_NAME_BYTES = 200;
+
+/**
+ * Windows paths. Chromium opens a file on Windows by its full path without the `\\?\` long-path
+ * prefix, so a path past MAX_PATH (260 UTF-16 units with its terminating NUL) cannot be written there.
+ * File System Access never tells the picked folder's own path, so every path the app writes inside the
+ * picked folder, the iPhone's folder included, is kept within `MAX_RELATIVE_PATH_LENGTH` UTF-16 units.
+ * That leaves `PICKED_FOLDER_ALLOWANCE` for the picked folder itself (`E:\`, `C:\Users\Anna\Pictures\iPhone
+ * backup`) once the separator and the longest temporary name are counted.
+ */
+const WINDOWS_MAX_PATH_LENGTH = 259;
+/** What a temporary name adds to the final one (`.` and `.part-1a2b3c4d`), and Chromium's swap file of it (`.12.crswap`). */
+const TEMPORARY_NAME_EXTRA = 25;
+export const MAX_RELATIVE_PATH_LENGTH = 130;
+export const PICKED_FOLDER_ALLOWANCE = WINDOWS_MAX_PATH_LENGTH - 1 - TEMPORARY_NAME_EXTRA - MAX_RELATIVE_PATH_LENGTH;
+/** The iPhone's folder's name at most, in UTF-16 units: `Anna’s iPhone (00008110-001A2B3C4D5E801E)` fits whole. */
+export const MAX_DEVICE_FOLDER_LENGTH = 50;
 /** An extension longer than this is not treated as one (it would not survive shortening). */
 const MAX_EXTENSION_CHARS = 16;
 
@@ -40,6 +56,15 @@ export function splitExtension(name: string): { stem: string; extension: string 
 	const extension = name.slice(dot);
 	if (extension.length - 1 > MAX_EXTENSION_CHARS || /\s/u.test(extension)) return { stem: name, extension: '' };
 	return { stem: name.slice(0, dot), extension };
+}
+
+/** Cuts `text` to at most `maxBytes` UTF-8 bytes and `maxLength` UTF-16 units, on a code point boundary. */
+export function truncateToFit(text: string, maxBytes: number, maxLength = Number.POSITIVE_INFINITY): string {
+	const cut = truncateUtf8(text, maxBytes);
+	if (cut.length <= maxLength) return cut;
+	if (maxLength <= 0) return '';
+	const end = /[\ud800-\udbff]/.test(cut[maxLength - 1]!) ? maxLength - 1 : maxLength;
+	return cut.slice(0, end);
 }
 
 /** Cuts `text` to at most `maxBytes` UTF-8 bytes, on a code point boundary. */
@@ -142,10 +167,18 @@ export function mediaExtensionOnly(parts: { stem: string; extension: string }): 
 
 /**
  * Joins a name from a stem and a tail that must stay whole (` (2).HEIC`), shortening the stem when
- * the whole would be too long, and sanitizing the result.
+ * the whole would be longer than `MAX_NAME_BYTES` or `maxLength` UTF-16 units, and sanitizing the
+ * result. Only a tail that leaves no room at all makes a longer name (`_` and the tail).
  */
-export function composeName(stem: string, tail: string): string {
-	const room = MAX_NAME_BYTES - utf8Length(tail);
-	const fitted = utf8Length(stem) > room ? truncateUtf8(stem, room).replace(TRAILING_SPACE_OR_DOT, '') : stem;
-	return sanitizeName(`${fitted === '' ? '_' : fitted}${tail}`);
+export function composeName(stem: string, tail: string, maxLength = Number.POSITIVE_INFINITY): string {
+	const byteRoom = MAX_NAME_BYTES - utf8Length(tail);
+	let room = maxLength - tail.length;
+	for (;;) {
+		const cut = truncateToFit(stem, byteRoom, room);
+		const fitted = cut === stem ? stem : cut.replace(TRAILING_SPACE_OR_DOT, '');
+		const name = sanitizeName(`${fitted === '' ? '_' : fitted}${tail}`);
+		// Sanitizing may add a character (`_CON`, `x.url_`): the stem gives it back.
+		if (name.length <= maxLength || room <= 0) return name;
+		room -= name.length - maxLength;
+	}
 }

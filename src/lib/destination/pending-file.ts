@@ -4,6 +4,7 @@
  * gives it its final name only if nothing is there, since OPFS's `move()` would replace it silently.
  */
 import { sleep } from '../streams/waits';
+import { fileTooLargeError, isFileSizeRefusal } from './file-size-limit';
 import { fileExistsError, folderFailedError, toFolderError } from './folder-errors';
 import { directoryAt, entryKind, segmentsOf, temporaryName } from './folder-paths';
 import { mapReadErrors } from './read-stream';
@@ -13,12 +14,16 @@ type State = 'writing' | 'written' | 'committed' | 'aborted';
 
 const REMOVE_RETRY_PAUSES_MS = [0, 10, 50, 200, 500];
 
-/** So that cleanup leaves a temporary file alone while it is in use. */
-export interface PendingFileHooks {
-	/** The temporary file's path (relative to the folder), before it is created. */
+export interface PendingFileOptions {
+	/** The temporary file's path (relative to the folder), before it is created: cleanup leaves it alone while it is in use. */
 	onStarted?(temporaryPath: string): void;
 	/** The same path, once it needs no protecting: committed, aborted, or never created. */
 	onSettled?(temporaryPath: string): void;
+	/**
+	 * A write failing as it would take the file past this many bytes is the drive's limit on one file
+	 * (`file-too-large-for-drive`, see file-size-limit.ts); undefined: the drive is known to have none.
+	 */
+	fileSizeLimit?: number;
 }
 
 /**
@@ -28,7 +33,7 @@ export interface PendingFileHooks {
 export async function createPendingFile(
 	folder: FileSystemDirectoryHandle,
 	path: string,
-	hooks: PendingFileHooks = {},
+	hooks: PendingFileOptions = {},
 ): Promise<PendingFile> {
 	const segments = segmentsOf(path, true);
 	const name = segments.at(-1)!;
@@ -57,13 +62,18 @@ export async function createPendingFile(
 	// waits for the one that is under way instead of racing it.
 	let nativeAbort: Promise<void> | undefined;
 	const abortNative = () => (nativeAbort ??= native.abort().catch(() => undefined));
+	/** Bytes the drive took so far. */
+	let written = 0;
 
 	const writable = new WritableStream<Uint8Array>(
 		{
 			write: async (chunk) => {
 				try {
 					await native.write(chunk as Uint8Array<ArrayBuffer>);
+					written += chunk.byteLength;
 				} catch (error) {
+					const limit = hooks.fileSizeLimit;
+					if (limit !== undefined && isFileSizeRefusal(error, written, chunk.byteLength, limit)) throw fileTooLargeError(path, undefined, error);
 					throw await fail(error);
 				}
 			},

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { groupAssets, type Asset, type CaptureDate } from '../library';
-import { isSafeRelativePath, pathKey } from './names';
-import { monthFolder, placeAsset, TakenPaths } from './placement';
+import { isSafeRelativePath, MAX_DEVICE_FOLDER_LENGTH, MAX_RELATIVE_PATH_LENGTH, pathKey } from './names';
+import { DEFAULT_MAX_PATH_LENGTH, monthFolder, placeAsset, TakenPaths } from './placement';
 import type { AssetPlacement } from './types';
 
 const file = (path: string) => ({ path, size: 1, birthTime: 0, modifiedTime: 0 });
@@ -271,5 +271,64 @@ describe('placement properties', () => {
 			}),
 			{ numRuns: 200 },
 		);
+	});
+});
+
+// Names a hostile phone may give: very long ones, Windows device names, characters no drive takes,
+// folders nested deep; as the phone lays them out, or with edits named after them.
+const hostileSegment = fc.oneof(
+	fc.constantFrom('DCIM', '100APPLE', 'CON', 'nul.HEIC', 'COM1', 'x.lnk', ' . ', '..', 'IMG_0001.HEIC', 'FullSizeRender.heic'),
+	fc.constantFrom('a'.repeat(300), '写'.repeat(120), '😀'.repeat(90), `${'Adjusted render '.repeat(20)}.HEIC`, `IMG_0001${'.HEIC'.repeat(40)}`),
+	fc.string({ unit: 'binary', minLength: 1, maxLength: 300 }),
+	fc.string({ unit: 'grapheme', minLength: 1, maxLength: 120 }),
+);
+const hostilePath = fc
+	.tuple(fc.array(hostileSegment, { maxLength: 40 }), hostileSegment, fc.boolean())
+	.map(([folders, name, mutation]) => (mutation ? `/PhotoData/Mutations/${folders.join('/')}/Adjustments/${name}` : `/${[...folders, name].join('/')}`));
+
+describe('paths within what Windows allows', () => {
+	it('shortens every path to its bound, never fails, and keeps them safe and apart', () => {
+		fc.assert(
+			fc.property(
+				fc.array(hostilePath, { minLength: 1, maxLength: 6 }),
+				layoutArbitrary,
+				fc.option(fc.integer({ min: 60, max: MAX_RELATIVE_PATH_LENGTH }), { nil: undefined }),
+				(paths, layout, maxPathLength) => {
+					const taken = new TakenPaths();
+					const placed: string[] = [];
+					for (const asset of groupAssets(paths.map(file))) {
+						// Twice: the second is numbered apart, its numbers whole within the bound.
+						for (const id of [asset.id, `${asset.id} again`]) {
+							const placement = placeAsset({ ...asset, id }, { layout, captureDate: MAY_2025, taken, maxPathLength });
+							for (const { path } of placement.files) {
+								expect(path.length).toBeLessThanOrEqual(maxPathLength ?? DEFAULT_MAX_PATH_LENGTH);
+								expect(isSafeRelativePath(path)).toBe(true);
+								if (id !== asset.id) expect(path.split('/').at(-1)).toContain(` (${placement.copy})`);
+								taken.add(path);
+								placed.push(path);
+							}
+						}
+					}
+					expect(new Set(placed.map(pathKey)).size).toBe(placed.length);
+				},
+			),
+			{ numRuns: 300 },
+		);
+	});
+
+	it('leaves ordinary paths as they are', () => {
+		const asset = assetOf('/DCIM/100APPLE/IMG_3582.HEIC', '/PhotoData/Mutations/DCIM/100APPLE/IMG_3582/Adjustments/FullSizeRender.heic');
+		const placement = placeAsset(asset, { layout: 'as-on-iphone', captureDate: MAY_2025, taken: new TakenPaths() });
+		expect(pathsOf(placement)).toEqual(['DCIM/100APPLE/IMG_3582.HEIC', 'PhotoData/Mutations/DCIM/100APPLE/IMG_3582/Adjustments/FullSizeRender.heic']);
+		expect(DEFAULT_MAX_PATH_LENGTH).toBe(MAX_RELATIVE_PATH_LENGTH - MAX_DEVICE_FOLDER_LENGTH - 1);
+	});
+
+	it('gives way in order: the name first, then the folders, cut alike', () => {
+		const long = 'a'.repeat(100);
+		const asset = assetOf(`/DCIM/${'b'.repeat(40)}/${'c'.repeat(40)}/${long}.HEIC`);
+		const [path] = pathsOf(placeAsset(asset, { layout: 'as-on-iphone', captureDate: MAY_2025, taken: new TakenPaths(), maxPathLength: 60 }));
+		expect(path).toBe(`DCIM/${'b'.repeat(20)}/${'c'.repeat(20)}/aaaaaaaa.HEIC`);
+		const [short] = pathsOf(placeAsset(asset, { layout: 'by-month', captureDate: MAY_2025, taken: new TakenPaths(), maxPathLength: 60 }));
+		expect(short).toBe(`2025/05/${'a'.repeat(47)}.HEIC`);
 	});
 });

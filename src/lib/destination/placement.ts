@@ -13,8 +13,24 @@
  * A name already taken is never reused: the asset gets the first number n ≥ 2 for which every one of
  * its files is free, inserted after the stem of each: `IMG_0001 (2).HEIC`, `IMG_0001 (2).MOV`,
  * `IMG_E0001 (2).HEIC`, `IMG_0001 (2) (edited).heic`.
+ *
+ * A path longer than Windows allows (see `MAX_RELATIVE_PATH_LENGTH`) is shortened, never refused: an
+ * edit's qualifier gives way first, then the stem (down to a few characters), then the folders (each
+ * cut alike, the deepest dropped when even one character each would not fit). The numbers and the
+ * extension stay whole; names that shortening makes equal are told apart like any others.
  */
-import { composeName, MAX_NAME_BYTES, mediaExtensionOnly, pathKey, sanitizeName, splitExtension, truncateUtf8, utf8Length } from './names';
+import {
+	composeName,
+	MAX_DEVICE_FOLDER_LENGTH,
+	MAX_NAME_BYTES,
+	MAX_RELATIVE_PATH_LENGTH,
+	mediaExtensionOnly,
+	pathKey,
+	sanitizeName,
+	splitExtension,
+	truncateToFit,
+	utf8Length,
+} from './names';
 import type { AssetPlacement, CaptureDateLike, FolderLayout, PlaceableAsset, PlacedFile } from './types';
 
 /** Where a taken path came from: a manifest entry, a file found in the folder, or a reservation of this run. */
@@ -66,7 +82,15 @@ export interface PlacementOptions {
 	 * offset (file times, QuickTime header times). Default: UTC.
 	 */
 	localOffsetMinutes?: (epochMs: number) => number;
+	/**
+	 * UTF-16 units a path (relative to the iPhone's folder) may take: what `MAX_RELATIVE_PATH_LENGTH`
+	 * leaves once the iPhone's folder is counted. Default: what it leaves beside the longest such folder.
+	 */
+	maxPathLength?: number;
 }
+
+/** Paths inside the iPhone's folder at most, beside the longest name that folder gets. */
+export const DEFAULT_MAX_PATH_LENGTH = MAX_RELATIVE_PATH_LENGTH - MAX_DEVICE_FOLDER_LENGTH - 1;
 
 /** The folder name for assets without a usable date. */
 export const UNDATED_FOLDER = 'Undated';
@@ -114,18 +138,35 @@ function planOf(devicePath: string, asset: PlaceableAsset, options: PlacementOpt
 	return { folder, stem, qualifier: '', extension };
 }
 
-/** Bytes of a name the stem keeps at the least, whatever the tail: `IMG_` and a little more. */
-const MIN_STEM_BYTES = 8;
+/** Bytes, and UTF-16 units, of a name the stem keeps at the least, whatever the tail: `IMG_` and a little more. */
+const MIN_STEM = 8;
 
-function pathOf(plan: NamePlan, copy: number, duplicate: number): string {
+function pathOf(plan: NamePlan, copy: number, duplicate: number, maxLength: number): string {
 	const copyPart = copy > 1 ? ` (${copy})` : '';
 	const duplicatePart = duplicate > 1 ? ` (#${duplicate})` : '';
 	// The numbers and the extension tell files apart and must stay whole; a qualifier made from a long
-	// name on the phone (an edit's own name) gives way first, then the stem.
-	const room = MAX_NAME_BYTES - MIN_STEM_BYTES - utf8Length(`${copyPart}${duplicatePart}${plan.extension}`);
-	const qualifier = utf8Length(plan.qualifier) > room ? truncateUtf8(plan.qualifier, Math.max(0, room)) : plan.qualifier;
-	const name = composeName(plan.stem, `${copyPart}${qualifier}${duplicatePart}${plan.extension}`);
-	return plan.folder === '' ? name : `${plan.folder}/${name}`;
+	// name on the phone (an edit's own name) gives way first, then the stem, then the folders.
+	const whole = `${copyPart}${duplicatePart}${plan.extension}`;
+	const folder = fitFolder(plan.folder, maxLength - 1 - MIN_STEM - whole.length);
+	const nameLength = folder === '' ? maxLength : maxLength - folder.length - 1;
+	const qualifier = truncateToFit(plan.qualifier, MAX_NAME_BYTES - MIN_STEM - utf8Length(whole), nameLength - MIN_STEM - whole.length);
+	const name = composeName(plan.stem, `${copyPart}${qualifier}${duplicatePart}${plan.extension}`, nameLength);
+	return folder === '' ? name : `${folder}/${name}`;
+}
+
+/**
+ * `folder` (safe segments, `/`-separated) within `maxLength` UTF-16 units: every segment cut to the
+ * longest length that lets them all fit, and, when even one character each would not, the deepest
+ * dropped.
+ */
+function fitFolder(folder: string, maxLength: number): string {
+	if (folder.length <= maxLength) return folder;
+	if (maxLength < 1) return '';
+	const segments = folder.split('/').slice(0, Math.floor((maxLength + 1) / 2));
+	const lengthAt = (cap: number) => segments.reduce((sum, segment) => sum + Math.min(segment.length, cap), segments.length - 1);
+	let cap = maxLength;
+	while (cap > 1 && lengthAt(cap) > maxLength) cap--;
+	return segments.map((segment) => composeName(segment, '', cap)).join('/');
 }
 
 /** Files of one asset that could share a name: far more than any asset has (a photo, its movie, edits). */
@@ -135,11 +176,11 @@ const MAX_DUPLICATES = 10_000;
  * The paths of `plans` for copy number `copy`. Two files of one asset that would share a path (names
  * differing only in case, or made equal by sanitizing) are told apart by ` (#2)`, ` (#3)`.
  */
-function pathsFor(plans: readonly NamePlan[], copy: number, avoid: ReadonlySet<string>): string[] {
+function pathsFor(plans: readonly NamePlan[], copy: number, avoid: ReadonlySet<string>, maxLength: number): string[] {
 	const used = new Set(avoid);
 	return plans.map((plan) => {
 		for (let duplicate = 1; duplicate <= MAX_DUPLICATES; duplicate++) {
-			const path = pathOf(plan, copy, duplicate);
+			const path = pathOf(plan, copy, duplicate, maxLength);
 			const key = pathKey(path);
 			if (!used.has(key)) {
 				used.add(key);
@@ -162,14 +203,19 @@ function recordedCopies(asset: PlaceableAsset, recorded: ReadonlyMap<string, str
 		const plan = planOf(file.path, asset, options);
 		const numbers = [1, ...[...path.matchAll(/ \((\d{1,7})\)/g)].map((match) => Number(match[1]))];
 		for (const copy of numbers) {
-			if (copy >= 1 && copy <= MAX_COPY && pathKey(pathOf(plan, copy, 1)) === pathKey(path)) copies.push(copy);
+			if (copy >= 1 && copy <= MAX_COPY && pathKey(pathOf(plan, copy, 1, maxPathLength(options))) === pathKey(path)) copies.push(copy);
 		}
 	}
 	return copies;
 }
 
+function maxPathLength(options: PlacementOptions): number {
+	return options.maxPathLength ?? DEFAULT_MAX_PATH_LENGTH;
+}
+
 export function placeAsset(asset: PlaceableAsset, options: PlacementOptions): AssetPlacement {
 	const recorded = options.recorded ?? new Map<string, string>();
+	const maxLength = maxPathLength(options);
 	const fresh = asset.files.filter((file) => !recorded.has(file.path));
 	const plans = fresh.map((file) => planOf(file.path, asset, options));
 	const recordedKeys = new Set([...recorded.values()].map(pathKey));
@@ -187,7 +233,7 @@ export function placeAsset(asset: PlaceableAsset, options: PlacementOptions): As
 		for (const candidate of candidates()) {
 			if (tried.has(candidate)) continue;
 			tried.add(candidate);
-			paths = pathsFor(plans, candidate, recordedKeys);
+			paths = pathsFor(plans, candidate, recordedKeys, maxLength);
 			if (free(paths)) {
 				copy = candidate;
 				found = true;
@@ -197,7 +243,7 @@ export function placeAsset(asset: PlaceableAsset, options: PlacementOptions): As
 		if (!found) throw new RangeError(`No free name for ${asset.id}`);
 	}
 
-	const firstChoice = copy > 1 ? pathsFor(plans, 1, recordedKeys) : [];
+	const firstChoice = copy > 1 ? pathsFor(plans, 1, recordedKeys, maxLength) : [];
 	let next = 0;
 	const files: PlacedFile[] = asset.files.map((file) => {
 		const known = recorded.get(file.path);

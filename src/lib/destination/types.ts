@@ -110,7 +110,7 @@ export interface FolderFile {
 /**
  * The iPhone's folder inside the folder the user picked. Every method fails only with a
  * `DeviceError`: 'disk-full', 'folder-permission', 'folder-gone', 'folder-file-exists',
- * 'folder-file-missing' or 'folder-failed'.
+ * 'folder-file-missing', 'file-too-large-for-drive' (a pending file's writes) or 'folder-failed'.
  */
 export interface BackupFolder {
 	/** The folder's name inside the picked folder, e.g. `Anna's iPhone`. */
@@ -120,6 +120,12 @@ export interface BackupFolder {
 	readonly layout: FolderLayout;
 	/** True when this run created the folder. */
 	readonly created: boolean;
+	/**
+	 * The most bytes one file may hold on a drive that limits it (FAT32: 4 GiB − 1). A write failing as
+	 * a file would grow past it fails that file alone with 'file-too-large-for-drive', unless the folder
+	 * is known to hold a larger file.
+	 */
+	readonly fileSizeLimit: number;
 	/** What the last `readManifest` could not use; undefined when it was fine (or not read yet). */
 	readonly manifestProblem: ManifestProblem | undefined;
 

@@ -126,8 +126,11 @@ export class BackupHarness {
 	pendingHook: ((pending: PendingFile) => PendingFile) | undefined;
 	/** The folder of the last run. */
 	folder: BackupFolder | undefined;
+	/** The drive's limit on one file the folder and the planner go by (see `MemoryFolder.limitFileSize`); default FAT32's. */
+	readonly #fileSizeLimit: number | undefined;
 
-	constructor(options: { profile: CameraRollProfile | 'small'; seed?: number; realMedia?: RealMedia; chunkSize?: number }) {
+	constructor(options: { profile: CameraRollProfile | 'small'; seed?: number; realMedia?: RealMedia; chunkSize?: number; fileSizeLimit?: number }) {
+		this.#fileSizeLimit = options.fileSizeLimit;
 		this.roll = new VirtualCameraRoll({ profile: options.profile, seed: options.seed ?? 1, realMedia: options.realMedia });
 		this.files = new RecordingFiles(new VfsDeviceFiles(this.roll, { chunkSize: options.chunkSize ?? 256 * 1024 }));
 		this.#dbName = `backup-harness-${++profiles}`;
@@ -153,13 +156,14 @@ export class BackupHarness {
 	}
 
 	async backUp(options: Partial<RunBackupOptions> = {}): Promise<RunRecord> {
-		const folder = await openBackupFolder(this.memory.root(), DEVICE, { localOffsetMinutes: () => 0 });
+		const fileSizeLimit = this.#fileSizeLimit;
+		const folder = await openBackupFolder(this.memory.root(), DEVICE, { localOffsetMinutes: () => 0, fileSizeLimit });
 		this.folder = folder;
 		const journal = await BackupJournal.open(this.db, this.destinationId, DEVICE);
 		const state = await prepareBackup(folder, journal);
 		const scan = await scanCameraRoll(this.files);
 		const described = await describeAssets(this.files, groupAssets(scan.files));
-		const plan = planBackup(described, state.index, { journal: state.journalRows });
+		const plan = planBackup(described, state.index, { journal: state.journalRows, fileSizeLimit });
 		const committed: string[] = [];
 		const createFile = async (path: string) => {
 			const created = await folder.createFile(path);

@@ -46,6 +46,24 @@ describe('MemoryFolder', () => {
 		expect(memory.readText('big')).toBe('fits now');
 	});
 
+	it('holds files up to a size, like FAT32: the write past it fails whole, with the name the platform gives', async () => {
+		const memory = new MemoryFolder();
+		const root = memory.root();
+		memory.limitFileSize(10, 'QuotaExceededError');
+		const writable = await (await root.getFileHandle('big', { create: true })).createWritable();
+		await writable.write(new Uint8Array(6));
+		expect(await errorName(writable.write(new Uint8Array(6)))).toBe('QuotaExceededError');
+		expect(memory.files()).toEqual(['big']);
+		memory.limitFileSize(10);
+		const seek = await (await root.getFileHandle('far', { create: true })).createWritable();
+		expect(await errorName(seek.write({ type: 'write', position: 8, data: new Uint8Array(3) }))).toBe('InvalidStateError');
+		await writeText(root, 'exact', '0123456789');
+		expect(memory.readText('exact')).toBe('0123456789');
+		memory.limitFileSize(undefined);
+		await writeText(root, 'big', 'longer than ten bytes');
+		expect(memory.readText('big')).toBe('longer than ten bytes');
+	});
+
 	it('refuses everything without permission, and grants it on request when told to', async () => {
 		const memory = new MemoryFolder();
 		const root = memory.root();

@@ -19,6 +19,9 @@
  * Faults, for the unhappy paths:
  * - `failWritesAfter(n)`: once n more bytes have been written, writes fail with QuotaExceededError
  *   (the stream errors and its swap file goes, as in Chromium); `failWritesAfter(undefined)` frees space.
+ * - `limitFileSize(n, name)`: the drive holds at most n bytes in one file, like FAT32 (4 GiB − 1): a
+ *   write that would take a file past it fails whole with a DOMException `name` (Chromium on Linux and
+ *   macOS: InvalidStateError; on Windows: QuotaExceededError); `limitFileSize(undefined)` lifts it.
  * - `setPermission('prompt' | 'denied', answer?)`: every call fails with NotAllowedError;
  *   `requestPermission()` answers `answer` (default: stays as it is) and `queryPermission()` reports.
  * - `crash()`: the browser died. Open writables are dropped (their `.crswap` files stay, the files keep
@@ -61,6 +64,7 @@ class FileNode {
 }
 
 const fsError = (name: string, message: string) => new DOMException(message, name);
+const QUOTA_MESSAGE = 'The operation failed because it would cause the application to exceed its storage quota.';
 const notFound = () => fsError('NotFoundError', 'A requested file or directory could not be found at the time an operation was processed.');
 const locked = () => fsError('NoModificationAllowedError', 'An attempt was made to modify an object where modifications are not allowed.');
 
@@ -139,6 +143,7 @@ class Disk {
 	permission: PermissionState = 'granted';
 	answerToRequest: PermissionState | undefined;
 	quotaLeft: number | undefined;
+	fileSizeLimit: { bytes: number; refusal: string } | undefined;
 	onOperation: ((operation: MemoryOperation) => void) | undefined;
 	readonly writables = new Set<MemoryWritable>();
 
@@ -455,11 +460,15 @@ class MemoryWritable extends WritableStream<unknown> {
 			const bytes = await toBytes(params.data);
 			this.#disk.notify({ kind: 'write', path: this.#path.join('/'), bytes: bytes.length }, this.#epoch);
 			this.#alive();
+			const at = params.position ?? this.#cursor;
+			const limit = this.#disk.fileSizeLimit;
+			if (limit !== undefined && Math.max(this.#size, at + bytes.length) > limit.bytes) {
+				throw fsError(limit.refusal, limit.refusal === 'QuotaExceededError' ? QUOTA_MESSAGE : 'An operation that depends on state cached in an interface object was made but the state had changed since it was read from disk.');
+			}
 			if (this.#disk.quotaLeft !== undefined) {
-				if (bytes.length > this.#disk.quotaLeft) throw fsError('QuotaExceededError', 'The operation failed because it would cause the application to exceed its storage quota.');
+				if (bytes.length > this.#disk.quotaLeft) throw fsError('QuotaExceededError', QUOTA_MESSAGE);
 				this.#disk.quotaLeft -= bytes.length;
 			}
-			const at = params.position ?? this.#cursor;
 			this.#place(at, bytes);
 			this.#cursor = at + bytes.length;
 		} catch (error) {
@@ -546,6 +555,15 @@ export class MemoryFolder {
 	/** Writes fail with QuotaExceededError once `bytes` more have been written; undefined: no limit. */
 	failWritesAfter(bytes: number | undefined): void {
 		this.#disk.quotaLeft = bytes;
+	}
+
+	/**
+	 * The drive holds at most `bytes` in one file, like FAT32: a write past it fails whole with a
+	 * DOMException named `refusal` (default InvalidStateError, Chromium's on Linux and macOS); undefined
+	 * lifts the limit (the drive reformatted).
+	 */
+	limitFileSize(bytes: number | undefined, refusal = 'InvalidStateError'): void {
+		this.#disk.fileSizeLimit = bytes === undefined ? undefined : { bytes, refusal };
 	}
 
 	/** Sets the folder's permission; `answerToRequest` is what `requestPermission()` will grant. */
