@@ -312,6 +312,27 @@ describe('handing the channel back (detach)', () => {
 		expect(decoder.decode(await readBytes(plain.readable, 5))).toBe('after');
 	});
 
+	it('ends the wait of an exchange when the channel is closed meanwhile: the detach is refused', async () => {
+		const { client } = await connect();
+		// The server is not reading, so it never answers the client's close_notify.
+		const waiting = client.detach({ closeNotify: 'exchange' });
+		await client.close();
+		await expect(waiting).rejects.toMatchObject({ code: 'tls', message: expect.stringMatching(/already closed or handed back/) });
+	});
+
+	it('lets only one of two overlapping detaches hand the channel back, with nothing of it lost', async () => {
+		const { client, server } = await connect();
+		const waiting = client.detach({ closeNotify: 'exchange' });
+		const plain = await client.detach({ closeNotify: 'none' });
+		const serverReader = server.readable.getReader();
+		expect((await serverReader.read()).done).toBe(true); // the first detach's close_notify, answered
+		await expect(waiting).rejects.toMatchObject({ code: 'tls', message: expect.stringMatching(/already closed or handed back/) });
+		serverReader.releaseLock();
+		const serverPlain = await server.detach();
+		await serverPlain.writable.getWriter().write(encoder.encode('after'));
+		expect(decoder.decode(await readBytes(plain.readable, 5))).toBe('after');
+	});
+
 	it('passes on plaintext that only looks like a close_notify', async () => {
 		const { client, server } = await connect();
 		const [clientPlain, serverPlain] = await Promise.all([client.detach({ closeNotify: 'none' }), server.detach({ closeNotify: 'none' })]);
