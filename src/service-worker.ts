@@ -4,6 +4,9 @@
 /// <reference lib="webworker" />
 import { build, files, prerendered, version } from '$service-worker';
 import { ACTIVATE_NOW } from '$lib/app/app-update';
+import { DEFAULT_REMINDER_DAYS } from '$lib/app/backup-due';
+import { REMINDER_TAG, remindOfDueBackups } from '$lib/app/reminders';
+import { AppDatabase, loadReminderSetting } from '$lib/store';
 
 /**
  * Offline once loaded: every file of this version is cached at install, and served from the cache
@@ -57,5 +60,36 @@ sw.addEventListener('fetch', (event) => {
 					return response;
 				}),
 		),
+	);
+});
+
+/**
+ * An installed app's periodic check (Chromium's periodic background sync, registered when the person
+ * turns reminders on): a notification for each phone whose backup is due. It reads only this
+ * browser's own records.
+ */
+sw.addEventListener('periodicsync' as keyof ServiceWorkerGlobalScopeEventMap, (event) => {
+	const sync = event as ExtendableEvent & { tag?: string };
+	if (sync.tag === REMINDER_TAG) sync.waitUntil(remindNow());
+});
+
+async function remindNow(): Promise<void> {
+	const db = new AppDatabase();
+	try {
+		const setting = await loadReminderSetting(db, DEFAULT_REMINDER_DAYS);
+		if (!setting.on) return;
+		const show = (reminder: { title: string; body: string; tag: string }) =>
+			sw.registration.showNotification(reminder.title, { body: reminder.body, tag: reminder.tag, icon: 'icon.svg' });
+		await remindOfDueBackups(db, new Date(), show, setting.intervalDays);
+	} finally {
+		db.close();
+	}
+}
+
+/** A reminder clicked: the page, in the window that shows it or a new one. */
+sw.addEventListener('notificationclick', (event) => {
+	event.notification.close();
+	event.waitUntil(
+		sw.clients.matchAll({ type: 'window' }).then((windows) => (windows[0] ? windows[0].focus().then(() => undefined) : sw.clients.openWindow(sw.registration.scope).then(() => undefined))),
 	);
 });

@@ -33,11 +33,14 @@ export class FaultPhone {
 		this.phone = phone;
 	}
 
-	static async create(afc: Omit<AfcdOptions, 'beforeAnswer'> = {}): Promise<FaultPhone> {
+	/** `identity`: another phone than the default one (its serial number gives its UDID). */
+	static async create(afc: Omit<AfcdOptions, 'beforeAnswer'> = {}, identity?: { serialNumber: string; name: string }): Promise<FaultPhone> {
 		let self: FaultPhone | undefined;
 		const phone = await VirtualIPhone.create({
 			security: tlsDeviceSecurity,
+			usb: identity && { serialNumber: identity.serialNumber },
 			lockdown: {
+				values: identity && { DeviceName: identity.name },
 				trust: { pendingPolls: 0 },
 				onRequest: (request: PlistDict) => void self?.lockdownRequests.push(String(request.Request)),
 			},

@@ -9,13 +9,19 @@ import type { BackupResult, Reconnect, VerifyProgress, VerifyReport } from '../b
 import type { FolderLayout } from '../destination/types';
 import {
 	AppDatabase,
+	backupHistory,
+	backsUpWhenPluggedIn,
 	DexiePairRecordStore,
 	forgetDevice,
 	forgetFileMetadata,
 	listDestinations,
 	loadFileMetadata,
+	loadReminderSetting,
 	saveFileMetadata,
+	saveReminderSetting,
+	setBackUpWhenPluggedIn,
 	type DestinationRow,
+	type PhoneHistory,
 	type PairRecordStore,
 } from '../store';
 import { BackupSession, type BackupProgressView, type PlanView } from './backup-session';
@@ -23,6 +29,7 @@ import { listIPhones, udidFromSerialNumber, type HostOs } from '../usb';
 import { reopenFiles } from './reopen-files';
 import { DEFAULT_REPLUG_WAIT_MS, RESUME_WHEN_BACK, waitForPhone, waitingForCable } from './phone-return';
 import { throttleProgress } from './throttle-progress';
+import { DEFAULT_REMINDER_DAYS } from './backup-due';
 
 /** How long the phone may leave a file request unanswered before the connection counts as stalled. */
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
@@ -205,6 +212,52 @@ export class DeviceService {
 	/** The folder picked on an earlier visit, for the page to ask again for permission to write there. */
 	async rememberedFolder(): Promise<FileSystemDirectoryHandle | undefined> {
 		return (await listDestinations(this.#db))[0]?.handle;
+	}
+
+	/** What this browser knows of each phone's backups, for "Last backup of …" before a phone is plugged in. */
+	async backupHistory(): Promise<PhoneHistory[]> {
+		return backupHistory(this.#db);
+	}
+
+	/** Reminders that a backup is due: on or off, and the interval the person chose (a month by default). */
+	async reminderSetting(): Promise<{ on: boolean; intervalDays: number }> {
+		const { on, intervalDays } = await loadReminderSetting(this.#db, DEFAULT_REMINDER_DAYS);
+		return { on, intervalDays };
+	}
+
+	async saveReminderSetting(setting: { on: boolean; intervalDays: number }): Promise<void> {
+		await saveReminderSetting(this.#db, setting);
+	}
+
+	/** "Back up this iPhone when it is plugged in", for the connected phone. */
+	async backUpWhenPluggedIn(): Promise<boolean> {
+		const device = this.#connected;
+		return device !== undefined && backsUpWhenPluggedIn(this.#db, device.udid);
+	}
+
+	async setBackUpWhenPluggedIn(on: boolean): Promise<void> {
+		const device = this.#connected;
+		if (!device) throw new DeviceError('no-device', 'Connect the iPhone first.');
+		await setBackUpWhenPluggedIn(this.#db, device.udid, on);
+	}
+
+	/**
+	 * The connected phone is to be backed up by itself (the person turned it on after a complete
+	 * backup): the folder of its last complete backup. With `granted`, the page may write there
+	 * without asking, and it is in use now (plan and start next); without, the browser needs a click
+	 * to allow the folder again, and the page asks with one button.
+	 */
+	async automaticBackupFolder(): Promise<{ handle: FileSystemDirectoryHandle; name: string; granted: boolean } | undefined> {
+		const device = this.#connected;
+		if (!device) return undefined;
+		const phone = (await backupHistory(this.#db)).find((known) => known.udid === device.udid);
+		if (!phone?.backUpWhenPluggedIn || !phone.lastComplete) return undefined;
+		const destination = (await listDestinations(this.#db)).find((row) => row.id === phone.lastComplete?.destinationId);
+		if (!destination) return undefined;
+		const permission = await destination.handle.queryPermission({ mode: 'readwrite' }).catch(() => 'denied');
+		if (permission !== 'granted') return { handle: destination.handle, name: destination.name, granted: false };
+		await this.useFolder(destination.handle, destination.layout);
+		return { handle: destination.handle, name: destination.name, granted: true };
 	}
 
 	/**

@@ -7,6 +7,10 @@ export interface DeviceRow {
 	productType?: string;
 	firstSeenAt: Date;
 	lastSeenAt: Date;
+	/** Back up by itself when plugged in while the page is open; set by the person after a complete backup. */
+	backUpWhenPluggedIn?: boolean;
+	/** When a reminder that this phone's backup is due was last shown. */
+	remindedAt?: Date;
 }
 
 /**
@@ -83,6 +87,12 @@ export interface FileRow {
 /** The id of one phone's backup in one folder. */
 export function backupKey(destinationId: string, udid: string): string {
 	return `${destinationId}\u0000${udid}`;
+}
+
+/** The folder and the phone of a `backupKey` (neither holds a NUL). */
+export function splitBackupKey(backup: string): { destinationId: string; udid: string } {
+	const cut = backup.indexOf('\u0000');
+	return { destinationId: backup.slice(0, cut), udid: backup.slice(cut + 1) };
 }
 
 /** A file's identity: its path on the phone, size and modification time. */

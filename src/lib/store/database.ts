@@ -2,6 +2,7 @@ import { Dexie, type DexieOptions, type Table } from 'dexie';
 import type { PairRecord } from '../pairing';
 import type { DestinationRow, DeviceRow, FileRow, RunRow } from './backup-rows';
 import type { FileMetadataRow } from './file-metadata';
+import type { SettingRow } from './settings';
 
 /** One IndexedDB database per origin holds everything the app remembers. */
 export const DATABASE_NAME = 'iphone-backup';
@@ -35,6 +36,8 @@ export class AppDatabase extends Dexie {
 	declare readonly backupFiles: Table<FileRow, [string, string]>;
 	/** What the last scan of each iPhone read from its files' bytes, one row per iPhone. */
 	declare readonly fileMetadata: Table<FileMetadataRow, string>;
+	/** The person's choices that are not about one phone or folder, by name. */
+	declare readonly settings: Table<SettingRow, string>;
 
 	constructor(name: string = DATABASE_NAME, options?: DexieOptions) {
 		super(name, options);
@@ -46,5 +49,6 @@ export class AppDatabase extends Dexie {
 			backupFiles: '[backup+key], backup, [backup+state]',
 		});
 		this.version(3).stores({ fileMetadata: 'udid' });
+		this.version(4).stores({ settings: 'key' });
 	}
 }
