@@ -107,4 +107,17 @@ test('the last-backup line, for two phones: complete, interrupted and never back
 	// Anna's last complete backup is a minute old: not due. Ben's has none complete: due.
 	await expect(lines.locator('[data-due="true"]')).toHaveText(/Ben’s iPhone/);
 	await expect(lines.locator('[data-due="false"]')).toHaveText(/Anna’s iPhone/);
+
+	// Reminders: a page that is not an installed app cannot be woken, so it says it reminds here.
+	await page.context().grantPermissions(['notifications']);
+	await page.getByText('Reminders', { exact: true }).click();
+	await page.getByRole('button', { name: 'Remind me when a backup is due' }).click();
+	await expect(page.getByTestId('reminder-way')).toContainText('This browser can remind you only here');
+	await expect(page.getByRole('button', { name: 'Turn reminders off' })).toBeVisible();
+	// A shorter interval is kept, and decides what is due.
+	await page.getByLabel(/A backup is due when/).selectOption({ label: 'two weeks' });
+	await page.reload();
+	await page.getByText('Reminders', { exact: true }).click();
+	await expect(page.getByLabel(/A backup is due when/)).toHaveValue('14');
+	await expect(page.getByRole('button', { name: 'Turn reminders off' })).toBeVisible();
 });

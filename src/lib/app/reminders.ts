@@ -43,7 +43,9 @@ const browser: ReminderBrowser = {
 			(status) => status.state,
 			() => 'denied' as const,
 		),
-	periodicSync: async () => ((await navigator.serviceWorker?.ready) as (ServiceWorkerRegistration & { periodicSync?: PeriodicSync }) | undefined)?.periodicSync,
+	// Not `ready`, which waits for ever where no service worker is registered (or allowed).
+	periodicSync: async () =>
+		((await navigator.serviceWorker?.getRegistration()) as (ServiceWorkerRegistration & { periodicSync?: PeriodicSync }) | undefined)?.periodicSync,
 };
 
 /**
