@@ -7,6 +7,7 @@
  */
 import type { Page } from '@playwright/test';
 import { expectCompleteBackup } from './harness/backup-folder-checks';
+import { FaultPhone } from './harness/fault-phone';
 import { expect, test } from './harness/fixtures';
 import { loadRealMedia } from '../src/sim/camera-roll/real-media-node';
 import { tlsDeviceSecurity } from '../src/sim/lockdownd';
@@ -30,7 +31,11 @@ async function chooseFolderAndPlan(page: Page) {
 }
 
 async function connectAndPlan(page: Page) {
-	await page.goto('/');
+	await connectAndPlanAt(page, '/');
+}
+
+async function connectAndPlanAt(page: Page, path: string) {
+	await page.goto(path);
 	await page.getByRole('button', { name: 'Connect iPhone' }).click();
 	await expect(page.getByTestId('library-counts')).toBeVisible({ timeout: 60_000 });
 	await chooseFolderAndPlan(page);
@@ -95,4 +100,40 @@ test('write permission taken back mid-backup stops it with a plain message; gran
 	await finish(page);
 	await expectCompleteBackup(page, usb.pickedFolder, phone);
 	expect(phone.mux.violations).toEqual([]);
+});
+
+test('a drive that cannot hold a large file (FAT32) fails those files alone with advice, and later runs do not read them again', async ({ page, usb }) => {
+	test.setTimeout(240_000);
+	// FAT32 holds 4 GiB − 1 bytes in a file; the test build lets the page meet a 4.5 MB limit instead.
+	const LIMIT = 4_500_000;
+	const faults = await FaultPhone.create();
+	usb.plug(faults.phone.hardware);
+	const large = faults.photoFiles.filter((file) => file.size > LIMIT).map((file) => file.path);
+	expect(large.length).toBeGreaterThan(0);
+	expect(large.length).toBeLessThan(faults.photoFiles.length);
+
+	await connectAndPlanAt(page, `/?drive-file-limit=${LIMIT}`);
+	await usb.folderFaults.set(page, { kind: 'file-size-limit', bytes: LIMIT });
+	await page.getByRole('button', { name: 'Start backup' }).click();
+	const status = page.getByRole('status', { name: 'Backup status' });
+	await expect(status).toContainText('Backup complete', { timeout: 120_000 });
+	await expect(status).toContainText(`${large.length} failed`);
+	const failures = page.getByText(/could not be copied/);
+	await failures.click();
+	await expect(page.getByText('the backup folder’s drive cannot hold a file that large').first()).toBeVisible();
+	await expect(page.getByText(/formatted as FAT32, which holds files of up to 4 GB/)).toBeVisible();
+	const strikes = await usb.folderFaults.set(page, { kind: 'file-size-limit', bytes: LIMIT });
+	// Once the drive refused one, larger files were failed without being read.
+	expect(strikes.length).toBe(1);
+
+	const read = new Set<string>();
+	faults.arm((_n, request) => void read.add(request.path ?? ''));
+	await page.getByRole('button', { name: 'Check for new photos' }).click();
+	await expect(page.getByTestId('plan-too-large')).toContainText(`${large.length} file`, { timeout: 60_000 });
+	const start = page.getByRole('button', { name: 'Start backup' });
+	if (await start.isVisible()) {
+		await start.click();
+		await expect(status).toContainText('Backup complete', { timeout: 120_000 });
+	}
+	expect([...read].filter((path) => large.includes(path))).toEqual([]);
 });

@@ -75,23 +75,34 @@ export class BackupSession {
 	#controller: BackupController | undefined;
 	/** Phone files the last attempt found only in iCloud, for the timeline. */
 	#inICloud = new Set<string>();
+	readonly #fileSizeLimit: number | undefined;
 
-	private constructor(db: AppDatabase, destination: DestinationRow, device: BackupDeviceInfo, files: FileService) {
+	private constructor(db: AppDatabase, destination: DestinationRow, device: BackupDeviceInfo, files: FileService, fileSizeLimit: number | undefined) {
 		this.#db = db;
 		this.#destination = destination;
 		this.#device = device;
 		this.#files = files;
+		this.#fileSizeLimit = fileSizeLimit;
 	}
 
+	/** How the folder is opened: its layout, and the drive's limit on one file when tests set one. */
+	get #folderOptions(): { layout: FolderLayout; fileSizeLimit?: number } {
+		return this.#fileSizeLimit === undefined ? { layout: this.#destination.layout } : { layout: this.#destination.layout, fileSizeLimit: this.#fileSizeLimit };
+	}
+
+	/**
+	 * `fileSizeLimit`: the most bytes one file may hold on the folder's drive, where a refusal counts as
+	 * the drive's limit (FAT32's by default; tests set less).
+	 */
 	static async open(
 		db: AppDatabase,
 		root: FileSystemDirectoryHandle,
 		device: BackupDeviceInfo,
 		files: FileService,
-		layout: FolderLayout = 'by-month',
+		options: { layout?: FolderLayout; fileSizeLimit?: number } = {},
 	): Promise<BackupSession> {
 		await requireWritePermission(root);
-		return new BackupSession(db, await rememberDestination(db, root, layout), device, files);
+		return new BackupSession(db, await rememberDestination(db, root, options.layout), device, files, options.fileSizeLimit);
 	}
 
 	get destination(): DestinationRow {
@@ -101,13 +112,14 @@ export class BackupSession {
 	async plan(assets: readonly DescribedAsset[]): Promise<PlanView> {
 		const root = this.#destination.handle;
 		await requireWritePermission(root);
-		this.#folder = await openBackupFolder(root, this.#device, { layout: this.#destination.layout });
+		this.#folder = await openBackupFolder(root, this.#device, this.#folderOptions);
 		this.#journal = await BackupJournal.open(this.#db, this.#destination.id, this.#device);
 		this.#state = await prepareBackup(this.#folder, this.#journal);
 		this.#inICloud = new Set(this.#state.journalRows.filter((row) => row.state === 'in-icloud').map((row) => row.devicePath));
 		this.#plan = planBackup(assets, this.#state.index, {
 			journal: this.#state.journalRows,
 			freeBytes: await estimateFreeSpace(root).catch(() => undefined),
+			fileSizeLimit: this.#fileSizeLimit,
 		});
 		const runs = await this.#journal.runs();
 		const last = runs.filter((run) => run.endedAt !== undefined).at(-1);
@@ -183,7 +195,7 @@ export class BackupSession {
 	}
 
 	async verify(onProgress?: (progress: VerifyProgress) => void): Promise<VerifyReport> {
-		const folder = this.#folder ?? (await openBackupFolder(this.#destination.handle, this.#device, { layout: this.#destination.layout }));
+		const folder = this.#folder ?? (await openBackupFolder(this.#destination.handle, this.#device, this.#folderOptions));
 		return verifyBackup(folder, { hashers: this.#hashersOnce(), onProgress });
 	}
 

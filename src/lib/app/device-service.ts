@@ -88,6 +88,7 @@ export class DeviceService {
 	#closing = false;
 	#stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS;
 	#replugWaitMs = DEFAULT_REPLUG_WAIT_MS;
+	#driveFileLimit: number | undefined;
 	#os: HostOs | undefined;
 	#events: DeviceEvents = {};
 	/** A backup is running: a lost phone is waited for by it, not reported to the page at once. */
@@ -133,12 +134,15 @@ export class DeviceService {
 			demo?: { mediaBase: string; setup?: string };
 			stallTimeoutMs?: number;
 			replugWaitMs?: number;
+			/** For tests: the backup folder's drive holds files of at most this many bytes (FAT32's 4 GiB − 1 otherwise). */
+			driveFileLimit?: number;
 		},
 		events: DeviceEvents = {},
 	): Promise<ConnectedIPhone> {
 		await this.disconnect();
 		this.#stallTimeoutMs = within(options.stallTimeoutMs, 100, 600_000) ?? DEFAULT_STALL_TIMEOUT_MS;
 		this.#replugWaitMs = within(options.replugWaitMs, 100, 3_600_000) ?? DEFAULT_REPLUG_WAIT_MS;
+		this.#driveFileLimit = within(options.driveFileLimit, 1, Number.MAX_SAFE_INTEGER);
 		this.#os = options.os;
 		this.#events = events;
 		// The virtual iPhone is a chunk of its own, fetched only now: the page's own code never includes it.
@@ -279,7 +283,10 @@ export class DeviceService {
 	async useFolder(root: FileSystemDirectoryHandle, layout?: FolderLayout): Promise<{ name: string }> {
 		const device = this.#connected;
 		if (!device) throw new DeviceError('no-device', 'Connect the iPhone first.');
-		this.#backup = await BackupSession.open(this.#db, root, device, { files: () => this.#afc(), reconnect: this.#reconnect }, layout);
+		this.#backup = await BackupSession.open(this.#db, root, device, { files: () => this.#afc(), reconnect: this.#reconnect }, {
+			layout,
+			fileSizeLimit: this.#driveFileLimit,
+		});
 		return { name: root.name };
 	}
 

@@ -16,11 +16,16 @@ export type FolderFault =
 	| { readonly kind: 'none' }
 	| { readonly kind: 'disk-full' | 'permission-revoked'; /** Bytes still written before it strikes; 0 by default. */ readonly afterBytes?: number }
 	/** Writes to files whose name contains `file` wait, unfinished, until another fault (or none) is set. */
-	| { readonly kind: 'hold'; readonly file: string };
+	| { readonly kind: 'hold'; readonly file: string }
+	/**
+	 * A drive that holds files of at most `bytes` (FAT32: 4 GiB − 1): the write that would take a file
+	 * past it rejects with InvalidStateError, as Chromium reports EFBIG on Linux and macOS.
+	 */
+	| { readonly kind: 'file-size-limit'; readonly bytes: number };
 
 /** Where a fault struck: the file being written and how many of its bytes got in first. */
 export interface FolderFaultStrike {
-	readonly kind: 'disk-full' | 'permission-revoked' | 'hold';
+	readonly kind: 'disk-full' | 'permission-revoked' | 'hold' | 'file-size-limit';
 	readonly file: string;
 	readonly bytesIntoFile: number;
 }
@@ -102,8 +107,19 @@ async function faultyWrite(
 		}
 		return pass(data);
 	}
-	const kind = fault.kind;
 	const size = sizeOf(data);
+	if (fault.kind === 'file-size-limit') {
+		if (info.written + size <= fault.bytes) {
+			await pass(data);
+			info.written += size;
+			return;
+		}
+		strikes.push({ kind: 'file-size-limit', file: info.file, bytesIntoFile: info.written });
+		const error = new DOMException('An operation that depends on state cached in an interface object was made but the state had changed since it was read from disk.', 'InvalidStateError');
+		await fail(error).catch(() => undefined);
+		throw error;
+	}
+	const kind = fault.kind;
 	if (!struck(kind) && size <= bytesLeft) {
 		bytesLeft -= size;
 		await pass(data);
