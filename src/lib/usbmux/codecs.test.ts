@@ -6,22 +6,37 @@ import { readMuxHeader, writeMuxHeader } from './mux-header';
 import { MuxFramer, decodeControl, decodeVersion, encodeVersion } from './mux-packets';
 import { PacketReassembler } from './packet-reassembler';
 import { readTcpHeader, writeTcpHeader, type TcpHeader } from './tcp-header';
+import { inResultLength } from '../../sim/usb/in-cuts';
 
 const headerSize = fc.constantFrom<MuxHeaderSize>(MUX_HEADER_V1_SIZE, MUX_HEADER_V2_SIZE);
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 
-/** Cuts `bytes` at the given fractions: the pieces a USB transport might deliver. */
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-	const points = [...new Set(cuts.map((c) => Math.floor(c * bytes.byteLength)))].sort((a, b) => a - b);
-	const pieces: Uint8Array[] = [];
-	let start = 0;
-	for (const point of [...points, bytes.byteLength]) {
-		if (point > start) pieces.push(bytes.subarray(start, point));
-		start = Math.max(start, point);
+/** The packets as a phone's IN transfers of about the given sizes could hold them (split, coalesced). */
+function inTransfers(packets: Uint8Array[], sizes: number[]): Uint8Array[] {
+	const queue = [...packets];
+	const transfers: Uint8Array[] = [];
+	let headOffset = 0;
+	while (queue.length > 0) {
+		const length = inResultLength(queue, headOffset, sizes[transfers.length % sizes.length]!, 512);
+		const transfer = new Uint8Array(length);
+		let filled = 0;
+		while (filled < length) {
+			const n = Math.min(queue[0]!.byteLength - headOffset, length - filled);
+			transfer.set(queue[0]!.subarray(headOffset, headOffset + n), filled);
+			filled += n;
+			headOffset += n;
+			if (headOffset === queue[0]!.byteLength) {
+				queue.shift();
+				headOffset = 0;
+			}
+		}
+		transfers.push(transfer);
 	}
-	return pieces;
+	return transfers;
 }
+
+const be32 = (n: number) => [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 
 const concat = (parts: Uint8Array[]) => {
 	const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
@@ -102,15 +117,52 @@ describe('PacketReassembler', () => {
 			return packet;
 		});
 
-	it('gives back the packets whatever the pieces', () => {
+	it('gives back the packets whatever the transfers a phone can send them in', () => {
+		const wants = fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 8 });
 		fc.assert(
-			fc.property(fc.array(packetArb, { maxLength: 12 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true })), (packets, cuts) => {
+			fc.property(headerSize, fc.array(fc.integer({ min: 0, max: 1400 }), { maxLength: 12 }), wants, (size, bodies, sizes) => {
+				const packets = bodies.map((body, i) => {
+					const packet = new Uint8Array(size + body).fill(i);
+					writeMuxHeader(packet, size, MuxProtocol.Tcp, i, 0);
+					return packet;
+				});
 				const reassembler = new PacketReassembler();
-				const out = split(concat(packets), cuts).flatMap((piece) => reassembler.push(piece));
+				reassembler.minimumLength = size;
+				const out = inTransfers(packets, sizes).flatMap((transfer) => reassembler.push(transfer));
 				expect(out).toEqual(packets);
 				expect(reassembler.pendingBytes).toBe(0);
+				expect(reassembler.droppedBytes).toBe(0);
 			}),
 		);
+	});
+
+	it('drops a transfer the packets do not fill exactly, and any packet it leaves unfinished, then reads on', () => {
+		const reassembler = new PacketReassembler();
+		reassembler.minimumLength = MUX_HEADER_V2_SIZE;
+		const packet = (length: number) => {
+			const bytes = new Uint8Array(length);
+			writeMuxHeader(bytes, MUX_HEADER_V2_SIZE, MuxProtocol.Tcp, 0, 0);
+			return bytes;
+		};
+		const good = packet(40);
+		expect(reassembler.push(concat([good, new Uint8Array(3)]))).toEqual([]); // 3 bytes after the packet
+		expect(reassembler.push(good.subarray(0, 30))).toEqual([]); // ended on a short USB packet
+		expect(reassembler.push(new Uint8Array(600).fill(1))).toEqual([]); // no marker: a leftover tail
+		const big = packet(1500);
+		expect(reassembler.push(big.subarray(0, 1000))).toEqual([]); // not a whole number of USB packets
+		expect(reassembler.push(big.subarray(1000))).toEqual([]); // so its rest starts nothing
+		expect(reassembler.push(big.subarray(0, 1024))).toEqual([]); // two whole USB packets: it goes on
+		expect(reassembler.pendingBytes).toBe(1024);
+		expect(reassembler.push(new Uint8Array(400))).toEqual([]); // but ends short of its length
+		expect(reassembler.push(good)).toEqual([good]);
+		expect(reassembler.droppedBytes).toBe(43 + 30 + 600 + 1000 + 500 + 1024 + 400);
+	});
+
+	it('gives up after a mebibyte in a row that is not packets', () => {
+		const reassembler = new PacketReassembler();
+		const leftover = new Uint8Array(64 * 1024).fill(0xff);
+		for (let i = 0; i < 16; i++) reassembler.push(leftover);
+		expect(() => reassembler.push(leftover)).toThrow(expect.objectContaining({ code: 'protocol' }));
 	});
 
 	it('hands out packets inside one piece as views of it, without copying', () => {
@@ -122,18 +174,16 @@ describe('PacketReassembler', () => {
 		]);
 	});
 
-	it('rejects lengths above 65535 or below the header, for good', () => {
+	it('rejects a marked header announcing above 65535 or below the header, for good', () => {
+		const marked = (length: number) => Uint8Array.from([0, 0, 0, 6, ...be32(length), 0xfe, 0xed, 0xfa, 0xce, 0, 1, 0, 0]);
 		const reassembler = new PacketReassembler();
 		reassembler.minimumLength = 16;
-		const tooLarge = Uint8Array.from([0, 0, 0, 6, 0, 1, 0, 0]);
-		expect(() => reassembler.push(tooLarge)).toThrow(/65536 bytes/);
+		expect(() => reassembler.push(marked(65536))).toThrow(/65536 bytes/);
 		expect(reassembler.rejectedLength).toBe(65536);
 		expect(() => reassembler.push(new Uint8Array(20))).toThrow(/65536 bytes/);
 		const tooSmall = new PacketReassembler();
 		tooSmall.minimumLength = 16;
-		expect(() => tooSmall.push(Uint8Array.from([0, 0, 0, 6, 0, 0, 0, 12]))).toThrow(
-			expect.objectContaining({ code: 'protocol' }),
-		);
+		expect(() => tooSmall.push(marked(12))).toThrow(expect.objectContaining({ code: 'protocol' }));
 	});
 
 	describe('on random bytes', () => {
@@ -174,9 +224,11 @@ describe('PacketReassembler', () => {
 					},
 				),
 			);
-			// The count is real: a partial packet does allocate through the global constructor.
+			// The count is real: a packet going on in the next transfer does allocate through the global constructor.
+			const firstUsbPacket = new RealUint8Array(512);
+			firstUsbPacket.set([0, 0, 0, 6, 0, 0, 0x10, 0]);
 			globalThis.Uint8Array = counting;
-			new PacketReassembler().push(RealUint8Array.from([0, 0, 0, 6, 0, 0, 0x10, 0]));
+			new PacketReassembler().push(firstUsbPacket);
 			globalThis.Uint8Array = RealUint8Array;
 			expect(allocations).toContain(0x1000);
 		});

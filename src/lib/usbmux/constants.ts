@@ -36,6 +36,12 @@ export const MAX_HOST_PACKET_LENGTH = 49152;
 /** Largest packet a real device sends (0x7FFC). */
 export const MAX_DEVICE_PACKET_LENGTH = 32764;
 
+/**
+ * What a phone's IN pipe may hold that is not packets of this session, at most: a few packets of up to
+ * 64 KiB left from an earlier host. More in a row than this is a phone that does not speak the protocol.
+ */
+export const MAX_LEFTOVER_BYTES = 1024 * 1024;
+
 /** Window fields carry the window in units of 256 bytes ("constant-scaled by 8 bits"). */
 export const WINDOW_SCALE_SHIFT = 8;
 /** What a real iPhone advertises (field 0x0200). */

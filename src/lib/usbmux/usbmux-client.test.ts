@@ -1,8 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSimUsbTransport, SimUsbmuxDevice, type SimUsbTransportOptions } from '../../sim/usbmux';
 import type { ByteChannel } from '../streams/byte-channel';
 import { ByteReader } from '../streams/byte-reader';
-import { HOST_WINDOW, MuxProtocol, TcpFlag } from './constants';
+import { HOST_WINDOW, MAX_DEVICE_PACKET_LENGTH, MuxProtocol, TcpFlag } from './constants';
 import { encodeVersion, MuxFramer } from './mux-packets';
 import { readU32 } from '../bytes';
 import type { UsbTransport } from '../usb/transport';
@@ -245,6 +245,64 @@ describe('UsbmuxClient with the virtual iPhone', () => {
 		const reader = new ByteReader(service!.readable);
 		await reader.readExactly(400_000);
 		await writing;
+		expect(device.violations).toEqual([]);
+		await client.close();
+	});
+});
+
+/** A service that writes `total` bytes of 7 at once. */
+function firehose(total: number) {
+	return (connection: ByteChannel) => void connection.writable.getWriter().write(new Uint8Array(total).fill(7)).catch(() => undefined);
+}
+
+async function readAll(connection: { readable: ReadableStream<Uint8Array> }, total: number): Promise<number> {
+	const reader = new ByteReader(connection.readable);
+	let received = 0;
+	while (received < total) received += (await reader.readSome(1 << 20))!.byteLength;
+	return received;
+}
+
+describe('UsbmuxClient with a phone stricter about ACKs and windows than ours', () => {
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+
+	it('holds a phone that overshoots our window by a packet, up to twice the window, as usbmuxd does', async () => {
+		const device = new SimUsbmuxDevice({ overshootWindow: true });
+		const total = 2 * 1024 * 1024;
+		device.listen(1234, firehose(total));
+		const { client } = await start(device);
+		const connection = await client.connect(1234);
+		const payload = MAX_DEVICE_PACKET_LENGTH - 36;
+		// The reader waits until the phone has gone past our window, and stopped there.
+		await expect.poll(() => device.connections()[0]?.unacknowledged, { ...POLL, interval: 1 }).toBe(HOST_WINDOW + payload);
+		for (let i = 0; i < 20; i++) await turn();
+		expect(connection.bufferedAmount).toBe(HOST_WINDOW + payload);
+		expect(await readAll(connection, total)).toBe(total);
+		expect(device.violations).toEqual([]);
+		await client.close();
+	});
+
+	it('still ends a connection whose phone sends more than twice our window, as a protocol error', async () => {
+		const device = new SimUsbmuxDevice({ overshootWindow: true });
+		device.listen(1234, firehose(1024 * 1024));
+		// With a window of one packet's payload, one packet past it is more than twice the window.
+		const { client } = await start(device, { receiveWindow: 256 * 64 });
+		const connection = await client.connect(1234);
+		await expect(connection.closed).resolves.toMatchObject({ code: 'protocol' });
+		await client.close();
+	});
+
+	it('acknowledges each full packet at once, so a phone that will not run ahead of our ACKs never waits on a timer', async () => {
+		const device = new SimUsbmuxDevice({ sendAheadLimit: 2 * (MAX_DEVICE_PACKET_LENGTH - 36) });
+		const total = 4 * 1024 * 1024;
+		device.listen(1234, firehose(total));
+		const { client } = await start(device);
+		const connection = await client.connect(1234);
+		// No timer fires from here on (a throttled background tab): only prompt ACKs keep the phone sending.
+		vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+		expect(await readAll(connection, total)).toBe(total);
+		vi.useRealTimers();
 		expect(device.violations).toEqual([]);
 		await client.close();
 	});

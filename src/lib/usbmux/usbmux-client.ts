@@ -4,6 +4,7 @@ import type { UsbTransport } from '../usb/transport';
 import {
 	HOST_WINDOW,
 	MAX_HOST_PACKET_LENGTH,
+	MAX_LEFTOVER_BYTES,
 	MAX_PACKET_LENGTH,
 	MUX_HEADER_V1_SIZE,
 	MUX_HEADER_V2_SIZE,
@@ -63,7 +64,7 @@ export class UsbmuxClient {
 	readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
 	readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
 	readonly #framer = new MuxFramer();
-	readonly #reassembler = new PacketReassembler(MAX_PACKET_LENGTH);
+	readonly #reassembler: PacketReassembler;
 	/** RSTs for unknown connections written and not yet gone out. */
 	#resetsOutstanding = 0;
 	/** Bytes dropped before the VERSION answer (see `#dropStale`). */
@@ -86,6 +87,7 @@ export class UsbmuxClient {
 
 	private constructor(transport: UsbTransport, options: UsbmuxClientOptions) {
 		this.#transport = transport;
+		this.#reassembler = new PacketReassembler(MAX_PACKET_LENGTH, transport.packetSize);
 		this.#reader = transport.readable.getReader();
 		this.#writer = transport.writable.getWriter();
 		this.#connectTimeout = options.connectTimeout ?? 10_000;
@@ -218,7 +220,7 @@ export class UsbmuxClient {
 	 */
 	#dropStale(bytes: number): void {
 		this.#staleBytes += bytes;
-		if (this.#staleBytes > MAX_STALE_BYTES) {
+		if (this.#staleBytes > MAX_LEFTOVER_BYTES) {
 			throw new DeviceError('protocol', 'The iPhone kept sending data from an earlier connection instead of answering.', {
 				advice: 'Unplug the iPhone, plug it back in and try again.',
 			});
@@ -393,9 +395,6 @@ function asDeviceError(error: unknown, code: 'usb-transfer'): DeviceError {
 
 /** RSTs for packets of unknown connections that may wait to go out at once; more are not sent. */
 const MAX_RESETS_OUTSTANDING = 16;
-
-/** What a phone's IN pipe may hold from before at most: a few packets of up to 64 KiB. */
-const MAX_STALE_BYTES = 1024 * 1024;
 
 /**
  * A transfer, at a packet boundary before the VERSION answer, that cannot begin it: its header is not a

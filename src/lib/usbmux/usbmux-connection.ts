@@ -1,6 +1,6 @@
 import { DeviceError } from '../errors';
 import type { ByteChannel } from '../streams/byte-channel';
-import { TcpFlag } from './constants';
+import { MAX_DEVICE_PACKET_LENGTH, TcpFlag } from './constants';
 import { InboundQueue } from './inbound-queue';
 import { SendWindow } from './send-window';
 import type { TcpHeader } from './tcp-header';
@@ -121,10 +121,18 @@ export class UsbmuxConnection implements ByteChannel {
 					}),
 					false,
 				);
-			} else this.end(this.#unexpected(header.flags), true);
+			}
+			// Anything else cannot answer our SYN: a packet of an earlier host's connection between the same
+			// two ports (after a reload), still on its way. The answer is yet to come.
 			return;
 		}
 		if (this.#state !== 'open') return;
+		if ((header.flags & TcpFlag.Rst) === 0 && header.seq !== this.#nextDeviceSeq()) {
+			// The phone never resends nor reorders (protocol.md §2.5): a packet that does not carry the next
+			// byte is not this connection's but an earlier host's between the same ports. Ignored, not reset:
+			// a RST would end ours on the phone too.
+			return;
+		}
 		if (header.flags & TcpFlag.Rst) {
 			this.end(this.#resetError(payload), false);
 			return;
@@ -136,7 +144,10 @@ export class UsbmuxConnection implements ByteChannel {
 		this.#window.update(header.ack, header.window);
 		if (payload.byteLength === 0) return;
 		this.#received += payload.byteLength;
-		if (this.#received - this.#consumed > this.#link.receiveWindow) {
+		// A phone may overshoot the window it was given by a packet or so; usbmuxd holds twice what it
+		// advertises before it gives up on a connection (src/device.c: CONN_INBUF_SIZE 262144 against a
+		// window of 131072). Past that, the phone is not throttled by us at all.
+		if (this.#received - this.#consumed > 2 * this.#link.receiveWindow) {
 			this.end(
 				new DeviceError(
 					'protocol',
@@ -221,6 +232,11 @@ export class UsbmuxConnection implements ByteChannel {
 		}
 	}
 
+	/** The sequence number of the next byte the device sends on this connection. */
+	#nextDeviceSeq(): number {
+		return (this.#deviceIsn + 1 + this.#received) >>> 0;
+	}
+
 	#onConsumed(bytes: number): void {
 		this.#consumed += bytes;
 		if (this.#ackWorthSending()) this.#link.ackDue(this);
@@ -236,8 +252,15 @@ export class UsbmuxConnection implements ByteChannel {
 		return unacknowledged > 0 && (this.#inbound.buffered === 0 || unacknowledged >= this.#ackPressingBytes());
 	}
 
+	/**
+	 * A full device packet's payload: a phone "likes it best when we are promptly ACKing data" (usbmuxd,
+	 * src/device.c, which ACKs every data packet) and may send no further ahead of our ACKs than a packet
+	 * or two whatever window we advertise, so each full packet the reader has taken is acknowledged at
+	 * once. Less than that (a reply to a small request) waits the client's short delay for a request to
+	 * carry it.
+	 */
 	#ackPressingBytes(): number {
-		return Math.min(65536, this.#link.receiveWindow / 4);
+		return Math.min(MAX_DEVICE_PACKET_LENGTH - this.#link.overhead, this.#link.receiveWindow / 4);
 	}
 
 	/** Our header for the next packet; it carries the current ack, so it counts as acknowledging. */

@@ -180,21 +180,54 @@ describe('wire details', () => {
 		await client.close();
 	});
 
-	it('resets a connection whose device sends beyond our window, as a protocol error', async () => {
+	it('resets a connection whose device sends beyond twice our window, as a protocol error', async () => {
 		const { script, client, connection } = await scriptedConnection({ receiveWindow: 256 });
 		const reading = connection.readable.getReader().read();
-		const packet = new Uint8Array(36 + 300);
-		packet.set(hex('00000006 00000150 feedface 0001 0003 | f27e 0001 00000001 00000001 50 10 0200 0000 0000'));
+		const packet = new Uint8Array(36 + 600);
+		packet.set(hex('00000006 0000027c feedface 0001 0003 | f27e 0001 00000001 00000001 50 10 0200 0000 0000'));
 		script.deliver(packet);
 		await expect(reading).rejects.toMatchObject({ code: 'protocol' });
 		expect((await script.next()).subarray(16, 36)).toEqual(hex('0001 f27e 00000001 00000001 50 04 0001 0000 0000'));
 		await client.close();
 	});
 
-	it('ends the whole client on a header that breaks the framing', async () => {
+	it('drops a transfer that is not packets of this session, as usbmuxd does, and reads on', async () => {
+		const { script, client, connection } = await scriptedConnection();
+		const reader = connection.readable.getReader();
+		const data = (text: string) =>
+			concat(hex(`00000006 00000028 feedface 0002 0003 | f27e 0001 00000001 00000001 50 10 0200 0000 0000`), hex(text));
+		// The tail of a packet an earlier host was reading: no 0xFEEDFACE where a header needs it.
+		script.deliver(concat(hex('00000000 00003000 12345678'), new Uint8Array(2000).fill(7)));
+		// A marked header whose length does not match its transfer: 4 bytes too many, then 80 too few.
+		script.deliver(concat(data('0a0b0c0d'), hex('00000000')));
+		script.deliver(concat(hex('00000006 00000078 feedface 0002 0003'), new Uint8Array(24)));
+		// A stray transfer shorter than any header.
+		script.deliver(hex('00000006'));
+		script.deliver(data('01020304'));
+		expect((await reader.read()).value).toEqual(hex('01020304'));
+		expect(await Promise.race([client.closed, Promise.resolve('open')])).toBe('open');
+		await client.close();
+	});
+
+	it("ignores an earlier host's packets between the same ports, before and after the SYN/ACK", async () => {
+		const { script, client, connection } = await scriptedConnection();
+		const reader = connection.readable.getReader();
+		// Data of an earlier connection from 62078 to our port 1, far from the byte we expect next.
+		script.deliver(hex('00000006 00000026 feedface 0001 0003 | f27e 0001 000f4240 00000077 50 10 0200 0000 0000 | 6666'));
+		script.deliver(hex('00000006 00000026 feedface 0002 0003 | f27e 0001 00000001 00000001 50 10 0200 0000 0000 | 0102'));
+		expect((await reader.read()).value).toEqual(hex('0102'));
+		const connecting = client.connect(62078);
+		await script.next(); // SYN from port 2
+		script.deliver(hex('00000006 00000026 feedface 0003 0004 | f27e 0002 000f4240 00000077 50 10 0200 0000 0000 | 6666'));
+		script.deliver(hex('00000006 00000024 feedface 0004 0004 | f27e 0002 00000000 00000001 50 12 0200 0000 0000'));
+		await expect(connecting).resolves.toMatchObject({ sourcePort: 2 });
+		await client.close();
+	});
+
+	it('ends the whole client on a marked header announcing more than 65535 bytes', async () => {
 		const { script, client, connection } = await scriptedConnection();
 		const reading = connection.readable.getReader().read();
-		script.deliver(hex('00000006 00000024 deadbeef 0001 0003 | f27e 0001 00000001 00000001 50 10 0200 0000 0000'));
+		script.deliver(hex('00000006 c0000000 feedface 0001 0003'));
 		await expect(reading).rejects.toMatchObject({ code: 'protocol' });
 		expect(await client.closed).toMatchObject({ code: 'protocol' });
 	});

@@ -1,5 +1,6 @@
 import { DeviceError } from '../../lib/errors';
 import type { ByteChannel } from '../../lib/streams/byte-channel';
+import { inResultLength } from './in-cuts';
 import type { SimInResult } from './link';
 import { seededRandom } from './seeded-random';
 
@@ -7,7 +8,8 @@ import { seededRandom } from './seeded-random';
  * How the device's IN data is cut into transfer results.
  * - 'packet': one mux packet per result, as a real iPhone ends each packet with a short packet or ZLP.
  * - 'stream': seeded random splits of packets, several packets coalesced into one result, and stray
- *   zero-length results: what a host must survive if it parses the IN side as a byte stream.
+ *   zero-length results: what a host must survive if it parses the IN side as a byte stream. A split
+ *   falls where a real transfer can end: after a whole number of USB packets (`in-cuts.ts`).
  */
 export type InChunking = 'packet' | 'stream';
 
@@ -111,10 +113,10 @@ export class BulkPipe {
 		if (this.#options.chunking === 'packet') return whole;
 		const r = this.#random();
 		if (r < 1 / 16) return 0;
-		if (r < 0.4) return 1 + Math.floor(this.#random() * whole);
-		if (r < 0.7) return whole;
+		if (r >= 0.4 && r < 0.7) return whole;
 		const most = Math.min(max, this.#queuedIn);
-		return whole + Math.floor(this.#random() * (most - whole + 1));
+		const wanted = r < 0.4 ? 1 + Math.floor(this.#random() * whole) : whole + Math.floor(this.#random() * (most - whole + 1));
+		return Math.min(max, inResultLength(this.#packets, this.#headOffset, wanted, this.#options.packetSize));
 	}
 
 	#take(size: number): Uint8Array {

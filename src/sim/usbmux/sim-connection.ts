@@ -12,6 +12,8 @@ export interface SimConnectionLink {
 	readonly window: number;
 	/** Largest payload of one device packet. */
 	readonly maxPayload: number;
+	/** How far ahead of the host's ACKs the device lets itself send, given the window the host advertised. */
+	sendWindow(hostWindow: number): number;
 	/** Emits one packet; resolves once the pipe has taken it. */
 	send(header: TcpHeader, payload?: Uint8Array): Promise<void>;
 	/** An ACK may be owed: `soon` sends it right after the current work, otherwise it is delayed a little. */
@@ -110,7 +112,7 @@ export class SimConnection {
 			return;
 		}
 		this.#state = 'open';
-		this.#window.update(header.ack, header.window);
+		this.#window.update(header.ack, this.#link.sendWindow(header.window));
 		if (payload.byteLength === 0) return;
 		const expected = (this.#hostIsn + 1 + this.#received) >>> 0;
 		if (header.seq !== expected) {

@@ -1,6 +1,7 @@
 import { DeviceError } from '../../lib/errors';
 import type { ByteChannel } from '../../lib/streams/byte-channel';
 import type { UsbTransport } from '../../lib/usb/transport';
+import { inResultLength } from '../usb/in-cuts';
 import type { SimUsbmuxDevice } from './sim-usbmux-device';
 
 export interface SimUsbTransportOptions {
@@ -9,11 +10,11 @@ export interface SimUsbTransportOptions {
 	serialNumber?: string;
 	/**
 	 * Size of each piece the host's reads get, asked once per piece: pieces may split packets or hold
-	 * several. Without it, each device packet arrives as one piece, as from a real phone.
+	 * several, cut where a USB transfer can end (`sim/usb/in-cuts.ts`). Without it, each device packet
+	 * arrives as one piece, as from a real phone. (Each host write reaches the device as one OUT
+	 * transfer, as over USB.)
 	 */
 	devicePieceSize?: () => number;
-	/** The same for the host's OUT bytes as the device reads them. */
-	hostPieceSize?: () => number;
 	/** Let data gather for a moment before a waiting read is served, so pieces can hold several packets. */
 	coalesce?: boolean;
 }
@@ -28,8 +29,9 @@ export interface SimUsbTransport extends UsbTransport {
  * layers above usbmux and for fuzzing how the host copes with the pieces USB transfers cut the stream into.
  */
 export function createSimUsbTransport(device: SimUsbmuxDevice, options: SimUsbTransportOptions = {}): SimUsbTransport {
-	const toHost = new PiecePipe(options.devicePieceSize, options.coalesce ?? false);
-	const toDevice = new PiecePipe(options.hostPieceSize, options.coalesce ?? false);
+	const packetSize = options.packetSize ?? 512;
+	const toHost = new PiecePipe(options.devicePieceSize, packetSize, options.coalesce ?? false);
+	const toDevice = new PiecePipe(undefined, packetSize, false);
 	let resolveClosed!: () => void;
 	const closed = new Promise<void>((resolve) => {
 		resolveClosed = resolve;
@@ -51,7 +53,7 @@ export function createSimUsbTransport(device: SimUsbmuxDevice, options: SimUsbTr
 	return {
 		readable: toHost.readable,
 		writable: toDevice.writable,
-		packetSize: options.packetSize ?? 512,
+		packetSize,
 		serialNumber: options.serialNumber ?? '00008030-001A2D3E0C38802E',
 		closed,
 		close: async () => unplug(),
@@ -59,21 +61,28 @@ export function createSimUsbTransport(device: SimUsbmuxDevice, options: SimUsbTr
 	};
 }
 
-/** Bytes one way, re-cut into pieces on the reading side. Writes wait while much is unread. */
+/**
+ * Bytes one way, each write one transfer; re-cut into pieces on the reading side when `pieceSize` is
+ * given. Writes wait while much is unread.
+ */
 class PiecePipe {
 	static readonly #limit = 256 * 1024;
 	readonly readable: ReadableStream<Uint8Array>;
 	readonly writable: WritableStream<Uint8Array>;
 	readonly #pieceSize: (() => number) | undefined;
+	readonly #packetSize: number;
 	readonly #coalesce: boolean;
 	#chunks: Uint8Array[] = [];
+	/** Bytes of `#chunks[0]` already read. */
+	#headOffset = 0;
 	#buffered = 0;
 	#wakeReader: (() => void) | undefined;
 	#wakeWriter: (() => void) | undefined;
 	#ended: { error: DeviceError } | undefined;
 
-	constructor(pieceSize: (() => number) | undefined, coalesce: boolean) {
+	constructor(pieceSize: (() => number) | undefined, packetSize: number, coalesce: boolean) {
 		this.#pieceSize = pieceSize;
+		this.#packetSize = packetSize;
 		this.#coalesce = coalesce;
 		this.readable = new ReadableStream<Uint8Array>(
 			{ pull: (controller) => this.#pull(controller), cancel: () => this.#discard() },
@@ -93,6 +102,7 @@ class PiecePipe {
 
 	#discard(): void {
 		this.#chunks = [];
+		this.#headOffset = 0;
 		this.#buffered = 0;
 	}
 
@@ -126,24 +136,32 @@ class PiecePipe {
 
 	#take(): Uint8Array {
 		const first = this.#chunks[0]!;
-		const wanted = this.#pieceSize === undefined ? first.byteLength : Math.max(1, Math.floor(this.#pieceSize()));
-		const length = Math.min(wanted, this.#buffered);
+		const start = this.#headOffset;
+		const headLeft = first.byteLength - start;
+		const wanted = this.#pieceSize === undefined ? headLeft : Math.max(1, Math.floor(this.#pieceSize()));
+		const length = inResultLength(this.#chunks, start, Math.min(wanted, this.#buffered), this.#packetSize);
 		this.#buffered -= length;
-		if (length <= first.byteLength) {
-			if (length === first.byteLength) this.#chunks.shift();
-			else this.#chunks[0] = first.subarray(length);
-			return first.subarray(0, length);
+		if (length <= headLeft) {
+			this.#advance(length);
+			return first.subarray(start, start + length);
 		}
 		const piece = new Uint8Array(length);
 		let filled = 0;
 		while (filled < length) {
 			const chunk = this.#chunks[0]!;
-			const n = Math.min(chunk.byteLength, length - filled);
-			piece.set(chunk.subarray(0, n), filled);
+			const n = Math.min(chunk.byteLength - this.#headOffset, length - filled);
+			piece.set(chunk.subarray(this.#headOffset, this.#headOffset + n), filled);
 			filled += n;
-			if (n === chunk.byteLength) this.#chunks.shift();
-			else this.#chunks[0] = chunk.subarray(n);
+			this.#advance(n);
 		}
 		return piece;
+	}
+
+	#advance(n: number): void {
+		this.#headOffset += n;
+		if (this.#headOffset === this.#chunks[0]!.byteLength) {
+			this.#chunks.shift();
+			this.#headOffset = 0;
+		}
 	}
 }

@@ -153,6 +153,28 @@ describe('SimUsbmuxDevice', () => {
 		expect(device.violations.map((v) => v.kind)).toEqual(['bad-magic', 'bad-length']);
 	});
 
+	it('parses one packet per OUT transfer: two in one transfer, or one over two, are refused and recorded', async () => {
+		const device = new SimUsbmuxDevice();
+		device.listen(62078, () => undefined);
+		const host = rawHost(device);
+		await host.send(VERSION);
+		await host.next();
+		// SETUP and SYN joined in one transfer: the phone reads neither, so the SYN goes unanswered.
+		await host.sendBytes(new Uint8Array([...hex(SETUP), ...hex(SYN)]));
+		// SETUP alone, then the SYN cut in two transfers: still nothing to answer.
+		await host.send(SETUP);
+		const syn = hex(SYN);
+		await host.sendBytes(syn.subarray(0, 20));
+		await host.sendBytes(syn.subarray(20));
+		// The SYN as one transfer is answered; the second half alone read as a packet of 0 bytes got a CONTROL error.
+		await host.send(SYN);
+		expect((await host.next()).subarray(0, 4)).toEqual(hex('00000001'));
+		expect((await host.next()).subarray(0, 4)).toEqual(hex('00000006'));
+		expect(device.violations.map((v) => v.kind)).toEqual(['transfer-framing', 'transfer-framing', 'bad-length']);
+		expect(device.violations[0]!.detail).toBe('a 53-byte OUT transfer holding a packet of 17 bytes and more after it');
+		expect(device.violations[1]!.detail).toBe('a 20-byte OUT transfer holding a packet of 36 bytes');
+	});
+
 	it('answers VERSION 1 when told to, and then uses 8-byte headers', async () => {
 		const device = new SimUsbmuxDevice({ version: 1 });
 		device.listen(62078, () => undefined);

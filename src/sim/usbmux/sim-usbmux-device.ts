@@ -14,7 +14,6 @@ import {
 } from '../../lib/usbmux/constants';
 import { readMuxHeader, type MuxHeader } from '../../lib/usbmux/mux-header';
 import { MuxFramer, decodeVersion, encodeVersion, tcpOverhead } from '../../lib/usbmux/mux-packets';
-import { PacketReassembler } from '../../lib/usbmux/packet-reassembler';
 import { readTcpHeader, type TcpHeader } from '../../lib/usbmux/tcp-header';
 import { SimConnection, type SimConnectionInfo, type SimConnectionLink } from './sim-connection';
 import type { UsbmuxViolation, UsbmuxViolationKind } from './violations';
@@ -28,6 +27,17 @@ export interface SimUsbmuxDeviceOptions {
 	packetSize?: number;
 	/** Largest packet the device sends, header included. Default 32764, as a real phone. */
 	maxPacketLength?: number;
+	/**
+	 * A phone that overshoots: it sends up to one packet past the window the host advertised. usbmuxd
+	 * holds twice the window it advertises before it gives up on a connection, so a host must too.
+	 */
+	overshootWindow?: boolean;
+	/**
+	 * A phone that wants prompt ACKs: it sends no more than this many bytes ahead of the host's ACKs,
+	 * whatever window the host advertises, and so stalls while the host holds its ACKs back ("Device
+	 * likes it best when we are promptly ACKing data", usbmuxd src/device.c).
+	 */
+	sendAheadLimit?: number;
 }
 
 /** A device service: gets each accepted connection as a `ByteChannel`. */
@@ -39,14 +49,19 @@ export type ServiceHandler = (connection: ByteChannel) => void;
  * real iPhone ("amnesia" RST) and respects the host's. Fault hooks let tests refuse ports, reset
  * connections and stall the device; `violations` records whatever the host did wrong.
  *
- * `attach` joins it to the device end of a bulk pipe: host OUT bytes on the channel's readable (any
- * chunking), whole device packets written to its writable.
+ * `attach` joins it to the device end of a bulk pipe: each chunk on the channel's readable is one host
+ * OUT transfer, each chunk written to its writable one whole device packet. Like a real phone it parses
+ * one packet per OUT transfer (usbmuxd sends exactly one per transfer, src/usb.c `usb_send`; netmuxd's
+ * writer flushes per frame because "the device parses one packet per transfer"): two packets in one
+ * transfer, or one packet over two, is a violation ('transfer-framing') and the transfer is dropped.
  */
 export class SimUsbmuxDevice {
 	readonly #version: 1 | 2;
 	readonly #window: number;
 	readonly #packetSize: number;
 	readonly #maxPacketLength: number;
+	readonly #overshootWindow: boolean;
+	readonly #sendAheadLimit: number;
 	readonly #listeners = new Map<number, ServiceHandler>();
 	readonly #refused = new Set<number>();
 	readonly #violations: UsbmuxViolation[] = [];
@@ -58,6 +73,8 @@ export class SimUsbmuxDevice {
 		this.#window = options.window ?? DEVICE_WINDOW;
 		this.#packetSize = options.packetSize ?? 512;
 		this.#maxPacketLength = options.maxPacketLength ?? MAX_DEVICE_PACKET_LENGTH;
+		this.#overshootWindow = options.overshootWindow ?? false;
+		this.#sendAheadLimit = options.sendAheadLimit ?? Infinity;
 	}
 
 	/** Runs `handler` for every connection the host opens to `port`. */
@@ -125,6 +142,8 @@ export class SimUsbmuxDevice {
 				window: this.#window,
 				packetSize: this.#packetSize,
 				maxPacketLength: this.#maxPacketLength,
+				overshootWindow: this.#overshootWindow,
+				sendAheadLimit: this.#sendAheadLimit,
 				listeners: this.#listeners,
 				refused: this.#refused,
 				stalled: () => this.#stalled,
@@ -152,13 +171,15 @@ interface DeviceContext {
 	window: number;
 	packetSize: number;
 	maxPacketLength: number;
+	overshootWindow: boolean;
+	sendAheadLimit: number;
 	listeners: ReadonlyMap<number, ServiceHandler>;
 	refused: ReadonlySet<number>;
 	stalled(): boolean;
 	violation(kind: UsbmuxViolationKind, detail: string): void;
 }
 
-type Phase = 'version' | 'setup' | 'active' | 'broken';
+type Phase = 'version' | 'setup' | 'active';
 
 /** One attachment: the mux state between a VERSION and the end of the pipe. */
 class MuxSession {
@@ -166,7 +187,6 @@ class MuxSession {
 	readonly #channel: ByteChannel;
 	readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
 	#framer = new MuxFramer();
-	readonly #reassembler = new PacketReassembler(MAX_PACKET_LENGTH);
 	readonly #connections = new Map<number, SimConnection>();
 	readonly #link: SimConnectionLink;
 	#phase: Phase = 'version';
@@ -189,6 +209,10 @@ class MuxSession {
 			window: ctx.window,
 			get maxPayload() {
 				return ctx.maxPacketLength - tcpOverhead(session.#framer.headerSize);
+			},
+			sendWindow(hostWindow) {
+				const overshoot = ctx.overshootWindow ? this.maxPayload : 0;
+				return Math.min(hostWindow + overshoot, ctx.sendAheadLimit);
 			},
 			send: (header, payload) => this.#emit(this.#framer.tcp(header, payload)),
 			ackDue: (connection, soon) => this.#scheduleAck(connection, soon),
@@ -247,23 +271,27 @@ class MuxSession {
 		return [...this.#connections.values()].map((connection) => connection.info);
 	}
 
-	#input(chunk: Uint8Array): void {
-		if (this.#phase === 'broken') return;
-		let packets: Uint8Array[];
-		try {
-			packets = this.#reassembler.push(chunk);
-		} catch {
-			const length = this.#reassembler.rejectedLength ?? 0;
+	/** One OUT transfer: exactly one packet, or it is dropped as a real phone would not read it. */
+	#input(transfer: Uint8Array): void {
+		const length = transfer.byteLength >= MUX_HEADER_V1_SIZE ? readU32(transfer, 4) : transfer.byteLength;
+		if (length > MAX_PACKET_LENGTH || length < this.#framer.headerSize) {
 			const text =
 				length > MAX_PACKET_LENGTH
 					? `asyncReadComplete, message was too large (${length} bytes, max = ${MAX_PACKET_LENGTH})`
 					: `asyncReadComplete, message was too small (${length} bytes)`;
 			this.#ctx.violation('bad-length', text);
 			void this.#emit(this.#framer.control(ControlType.Error, text)).catch(() => undefined);
-			this.#phase = 'broken';
 			return;
 		}
-		for (const packet of packets) this.#packet(packet);
+		if (length !== transfer.byteLength) {
+			this.#ctx.violation(
+				'transfer-framing',
+				`a ${transfer.byteLength}-byte OUT transfer holding a packet of ${length} bytes` +
+					(length < transfer.byteLength ? ' and more after it' : ''),
+			);
+			return;
+		}
+		this.#packet(transfer);
 	}
 
 	#packet(packet: Uint8Array): void {
@@ -315,7 +343,6 @@ class MuxSession {
 		this.#ackDue.clear();
 		this.#held = [];
 		this.#framer = new MuxFramer();
-		this.#reassembler.minimumLength = MUX_HEADER_V1_SIZE;
 		this.#hostTxSeq = undefined;
 		this.#hostRxSeq = 0xffff;
 		this.#phase = 'version';
@@ -331,7 +358,6 @@ class MuxSession {
 		void this.#emit(encodeVersion({ major: this.#ctx.version, minor: 0 })).catch(() => undefined);
 		if (this.#ctx.version === 2) {
 			this.#framer.useVersion2();
-			this.#reassembler.minimumLength = MUX_HEADER_V2_SIZE;
 			this.#phase = 'setup';
 		} else {
 			this.#phase = 'active';

@@ -11,8 +11,13 @@ export type UsbmuxViolationKind =
 	| 'bad-seq'
 	/** A v2 header without 0xFEEDFACE. */
 	| 'bad-magic'
-	/** A packet longer than 65535 bytes (or shorter than its header): the stream is lost. */
+	/** A packet longer than 65535 bytes (or shorter than its header): the phone answers with a CONTROL error. */
 	| 'bad-length'
+	/**
+	 * An OUT transfer that is not exactly one packet: two packets in one transfer, or one packet over two
+	 * (its length field disagrees with the transfer's). The phone parses one packet per transfer.
+	 */
+	| 'transfer-framing'
 	/** A TCP sequence number that is not the next byte expected. */
 	| 'tcp-seq'
 	/** Anything else that breaks the protocol: TCP before SETUP, odd flags, a short TCP header. */
