@@ -25,6 +25,11 @@ export interface VirtualFileSystem {
 	 * when that is not the size `stat` claims (`Infinity`: it never ends). afcd serves that many.
 	 */
 	dataSize?(path: string): number | undefined;
+	/**
+	 * Storage that makes some files on first use (the camera roll's Photos database) makes `path`'s
+	 * here; afcd awaits it before it answers a request that names a path. A rejection is an I/O error.
+	 */
+	prepare?(path: string): Promise<void>;
 	/** Total and free bytes, as GetDeviceInfo reports them. */
 	readonly capacity: { totalBytes: number; freeBytes: number; blockSize: number };
 }

@@ -1,4 +1,7 @@
 import { createSHA256 } from 'hash-wasm';
+import { PHOTOS_DATABASE_PATH } from '../../lib/photos-db/types';
+import type { LibraryAsset } from '../photos-db/library-asset';
+import type { PhotosSchemaVersion } from '../photos-db/schema-source';
 import { type VirtualEntry, type VirtualFileSystem, VirtualReadError } from '../virtual-fs';
 import { type FileContent, ResizedContent, StoredContent } from './file-content';
 import { LibraryPlanner, type PlannedFile, type PlannedFileTag } from './library-plan';
@@ -13,6 +16,8 @@ export interface CameraRollOptions {
 	seed?: number;
 	/** Bytes of the real fixture files, keyed by their phone names. Missing ones are synthesised. */
 	realMedia?: RealMedia;
+	/** The Photos version whose database schema `/PhotoData/Photos.sqlite` has; iOS 18 (the phone's) by default. */
+	photosSchema?: PhotosSchemaVersion;
 }
 
 /** A file of the virtual camera roll as the simulator knows it (tests compare the scanner with this). */
@@ -47,6 +52,8 @@ const EMPTY_DIR_TIME_MS = Date.parse('2014-09-17T10:00:00Z');
 /** iOS, apps and other data besides the photo library, for the capacity report. */
 const SYSTEM_BYTES = 14_000_000_000;
 const BLOCK_SIZE = 4096;
+/** The Photos database and its sidecars, built from the asset list on first use. */
+const DATABASE_FILES = [PHOTOS_DATABASE_PATH, `${PHOTOS_DATABASE_PATH}-wal`, `${PHOTOS_DATABASE_PATH}-shm`] as const;
 
 function isDir(node: DirNode | FileNode): node is DirNode {
 	return 'children' in node;
@@ -60,22 +67,33 @@ function isDir(node: DirNode | FileNode): node is DirNode {
  * placeholders that list but cannot be read, and the other root folders of a real listing.
  *
  * Content is the real fixture files plus synthetic files generated on every read from the path and
- * offset; the structure costs a small record per file and no bytes.
+ * offset; the structure costs a small record per file and no bytes. `/PhotoData/Photos.sqlite` (with
+ * its WAL and WAL index) is a real Photos library database of the chosen schema version, built from
+ * the same plan as the files (`assets()`), with SQLite, the first time one of its files is used
+ * (`prepare`, which afcd awaits): a `huge` library's takes seconds, which no connection pays unless
+ * it reads the database. It is the library as planned and as `addPhotos` had changed it by then;
+ * later changes to the files do not reach it.
  */
 export class VirtualCameraRoll implements VirtualFileSystem {
 	readonly profile: CameraRollProfile;
 	readonly seed: number;
+	readonly photosSchema: PhotosSchemaVersion;
+	/** An asset deleted lately: a row in the database's main file that its WAL deletes, and no file. */
+	readonly deletedAsset: LibraryAsset;
 	readonly #planner: LibraryPlanner;
 	readonly #root: DirNode = VirtualCameraRoll.#newDir();
 	/** Every node by its full path: lookups by AFC paths without splitting them. */
 	readonly #index = new Map<string, DirNode | FileNode>([['/', this.#root]]);
 	#fileBytes = 0;
+	#database: Promise<void> | undefined;
 
 	constructor(options: CameraRollOptions = {}) {
 		this.profile = typeof options.profile === 'object' ? options.profile : PROFILES[options.profile ?? 'small'];
 		this.seed = (options.seed ?? 1) >>> 0;
+		this.photosSchema = options.photosSchema ?? 'ios-18';
 		this.#planner = new LibraryPlanner(this.profile, this.seed, options.realMedia);
 		const plan = this.#planner.plan();
+		this.deletedAsset = plan.deleted;
 		for (const directory of plan.directories) this.#directory(directory);
 		for (const file of plan.files) this.#insert(file);
 	}
@@ -110,6 +128,7 @@ export class VirtualCameraRoll implements VirtualFileSystem {
 	}
 
 	async read(path: string, offset: number, length: number): Promise<Uint8Array> {
+		await this.prepare(path);
 		const node = this.#lookup(path);
 		if (node === undefined || isDir(node)) throw new VirtualReadError(path, 'not-found');
 		if (node.plan.unreadable) throw new VirtualReadError(path, 'unreadable');
@@ -124,6 +143,19 @@ export class VirtualCameraRoll implements VirtualFileSystem {
 		return bytes;
 	}
 
+	/** Builds the Photos database the first time one of its files is asked for. */
+	async prepare(path: string): Promise<void> {
+		if (!(DATABASE_FILES as readonly string[]).includes(path)) return;
+		if (this.#database === undefined) {
+			const building = this.#buildDatabase();
+			this.#database = building;
+			building.catch(() => {
+				if (this.#database === building) this.#database = undefined;
+			});
+		}
+		await this.#database;
+	}
+
 	get capacity(): { totalBytes: number; freeBytes: number; blockSize: number } {
 		const used = this.#fileBytes + SYSTEM_BYTES;
 		let total = this.profile.capacityBytes;
@@ -136,6 +168,11 @@ export class VirtualCameraRoll implements VirtualFileSystem {
 	/** Bytes of all files (camera roll and Photos.sqlite), as the capacity report counts them. */
 	get usedBytes(): number {
 		return this.#fileBytes;
+	}
+
+	/** Every asset of the library, as the Photos database records it (those without a file included). */
+	assets(): readonly LibraryAsset[] {
+		return this.#planner.assets;
 	}
 
 	/** Every file now present, in no particular order. */
@@ -261,6 +298,24 @@ export class VirtualCameraRoll implements VirtualFileSystem {
 		this.#index.set(plan.path, node);
 		this.#fileBytes += plan.content.size;
 		this.#invalidate(plan.path);
+	}
+
+	async #buildDatabase(): Promise<void> {
+		// Loaded when first needed: SQLite and the schemas stay out of the demo's chunk until then.
+		const { buildPhotosDatabase, cachedPhotosDatabase } = await import('../photos-db/library-database');
+		const assets = [...this.#planner.assets];
+		const key = [this.photosSchema, this.seed, assets.length, JSON.stringify(this.profile)].join(' ');
+		const database = await cachedPhotosDatabase(key, () =>
+			buildPhotosDatabase(assets, { schema: this.photosSchema, seed: this.seed, deleted: this.deletedAsset }),
+		);
+		const bytes = { [DATABASE_FILES[0]]: database.main, [DATABASE_FILES[1]]: database.wal, [DATABASE_FILES[2]]: database.shm };
+		for (const path of DATABASE_FILES) {
+			const node = this.#lookup(path);
+			if (node === undefined || isDir(node)) continue;
+			this.#fileBytes += bytes[path].length - node.content.size;
+			node.content = new StoredContent(bytes[path]);
+			this.#invalidate(path);
+		}
 	}
 
 	#replaceContent(path: string, node: FileNode, content: FileContent): void {

@@ -29,6 +29,15 @@ export class StoredContent implements FileContent {
 	}
 }
 
+/** A file the camera roll builds on first use (Photos.sqlite): its size meanwhile, and no bytes to read yet. */
+export class UnbuiltContent implements FileContent {
+	constructor(readonly size: number) {}
+
+	read(): Uint8Array {
+		throw new Error('This file is built on first use: prepare() it first.');
+	}
+}
+
 /** No synthetic header or trailer is longer than this; reads further inside skip building them. */
 const PARTS_BOUND = 64 * 1024;
 

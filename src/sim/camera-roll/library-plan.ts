@@ -1,8 +1,10 @@
+import type { LibraryAsset } from '../photos-db/library-asset';
 import type { CaptureMoment } from './capture-moment';
-import { type FileContent, StoredContent, SyntheticContent } from './file-content';
+import { type FileContent, StoredContent, SyntheticContent, UnbuiltContent } from './file-content';
+import { assetOfFiles, drawMarks, NO_MARKS, USER_ALBUMS, type AssetMarks } from './library-assets';
 import { Prng, deriveSeed, hashString } from './prng';
 import type { CameraRollProfile, SyntheticKind } from './profiles';
-import { REAL_ASSET_COUNT, REAL_MEDIA_FILES, type RealMedia } from './real-media';
+import { REAL_ASSET_COUNT, REAL_ASSETS, REAL_MEDIA_FILES, type RealMedia } from './real-media';
 import {
 	type MediaParts,
 	type MovieDescription,
@@ -13,7 +15,6 @@ import {
 	jpegParts,
 	movieParts,
 	pngParts,
-	sqliteParts,
 } from './synthetic-media';
 
 /** What a planned file is, for tests and summaries (the scanner never sees this). */
@@ -47,6 +48,10 @@ export interface PlannedFile {
 
 export interface LibraryPlan {
 	files: PlannedFile[];
+	/** Every asset of the library as the Photos database records it, those without a file included. */
+	assets: LibraryAsset[];
+	/** An asset deleted lately: the database's main file still holds it, its WAL deletes it; no file. */
+	deleted: LibraryAsset;
 	/** Directories that exist even when empty. */
 	directories: string[];
 }
@@ -85,7 +90,7 @@ class DcimCounter {
 		this.number = firstNumber - 1;
 	}
 
-	next(skip: number): { folder: string; base: string } {
+	next(skip: number): { folder: string; base: string; skipped: string[] } {
 		let n = this.number + 1 + skip;
 		if (n > 9999) {
 			n = 1;
@@ -93,8 +98,11 @@ class DcimCounter {
 		} else if (Math.floor(n / 1000) !== Math.floor(this.number / 1000)) {
 			this.folder++;
 		}
+		// Numbers left out in the same thousand as this one are free names of this folder.
+		const skipped: string[] = [];
+		for (let free = Math.max(n - skip, Math.floor(n / 1000) * 1000, 1); free < n; free++) skipped.push(`IMG_${pad4(free)}`);
 		this.number = n;
-		return { folder: `/DCIM/${this.folder}APPLE`, base: `IMG_${pad4(n)}` };
+		return { folder: `/DCIM/${this.folder}APPLE`, base: `IMG_${pad4(n)}`, skipped };
 	}
 }
 
@@ -114,6 +122,11 @@ export class LibraryPlanner {
 	#sequence = 0;
 	#lastCaptureMs: number;
 	#cplItems = 0;
+	readonly #assets: LibraryAsset[] = [];
+	/** Asset marks and UUIDs come from a generator of each asset's own, counted here. */
+	#assetSequence = 0;
+	/** IMG numbers the counter skipped (photos since deleted), with the time of the item after them. */
+	readonly #freeNames: { folder: string; base: string; beforeMs: number }[] = [];
 
 	constructor(profile: CameraRollProfile, seed: number, realMedia?: RealMedia) {
 		this.#profile = profile;
@@ -145,13 +158,20 @@ export class LibraryPlanner {
 		}
 		this.#sequence = synthetic;
 		files.push(...this.#imports());
+		this.#assets.push(...this.#iCloudOnlyAssets(Math.round(synthetic * profile.iCloudOnlyShare)));
+		const deleted = this.#deletedAsset(files);
 		files.push(...this.#libraryDatabase());
 		const directories = ['/DCIM', '/PhotoData/Thumbnails/V2', '/PhotoData/Metadata', ...OTHER_ROOT_FOLDERS.map((name) => `/${name}`)];
 		if (profile.iCloudShare > 0) directories.push('/PhotoData/CPLAssets');
 		if (profile.editedShare > 0) directories.push('/PhotoData/Mutations/DCIM');
 		// Photos taken from now on come after every file already on the phone.
 		for (const file of files) this.#lastCaptureMs = Math.max(this.#lastCaptureMs, file.modifiedTimeMs);
-		return { files, directories };
+		return { files, directories, assets: this.#assets, deleted };
+	}
+
+	/** Every asset planned so far, those of `addPhotos` included. */
+	get assets(): readonly LibraryAsset[] {
+		return this.#assets;
 	}
 
 	/** New photos taken after everything planned so far, continuing the IMG numbering. */
@@ -216,7 +236,8 @@ export class LibraryPlanner {
 		options: { size?: number; placeholder?: boolean; plain?: boolean },
 	): PlannedFile[] {
 		const profile = this.#profile;
-		const { folder, base } = this.#counter.next(options.plain ? 0 : this.#gap(rng));
+		const { folder, base, skipped } = this.#counter.next(options.plain ? 0 : this.#gap(rng));
+		for (const free of skipped) this.#freeNames.push({ folder, base: free, beforeMs: captureMs });
 		const placeholder = options.placeholder ?? rng.chance(profile.placeholderShare);
 		const files = this.#originals(rng, kind, captureMs, folder, base, options.size);
 		for (const file of files) file.unreadable = placeholder;
@@ -227,7 +248,16 @@ export class LibraryPlanner {
 			}
 			if (rng.chance(profile.editedShare)) files.push(...this.#edit(rng, folder, base, still, files));
 		}
+		this.#addAsset(files, { plain: options.plain === true });
 		return files;
+	}
+
+	/** Records the asset of an item's files, with its own generator for its UUID (unless given) and marks. */
+	#addAsset(files: PlannedFile[], options: { plain?: boolean; uuid?: string; originalFilename?: string }): void {
+		const rng = new Prng(deriveSeed(this.#seed, 6, this.#assetSequence++));
+		const uuid = rng.uuid();
+		const marks = options.plain ? NO_MARKS : drawMarks(rng);
+		this.#assets.push(assetOfFiles(files, { uuid: options.uuid ?? uuid, capture: files[0]!.capture!, marks, originalFilename: options.originalFilename }));
 	}
 
 	#gap(rng: Prng): number {
@@ -354,13 +384,85 @@ export class LibraryPlanner {
 	/** An original downloaded from iCloud Photos: `/PhotoData/CPLAssets/group<N>/<UUID>.<EXT>`. */
 	#iCloudItem(rng: Prng, kind: SyntheticKind, captureMs: number): PlannedFile[] {
 		const group = `/PhotoData/CPLAssets/group${100 + Math.floor(this.#cplItems++ / 250)}`;
-		const files = this.#originals(rng, kind === 'proraw' ? 'heic' : kind, captureMs, group, rng.uuid());
+		const uuid = rng.uuid();
+		const files = this.#originals(rng, kind === 'proraw' ? 'heic' : kind, captureMs, group, uuid);
 		const downloadedAt = Math.min(captureMs + rng.int(HOUR, 200 * DAY), Date.parse(this.#profile.to));
 		for (const file of files) {
 			file.birthTimeMs = Math.max(file.birthTimeMs, downloadedAt);
 			file.modifiedTimeMs = file.birthTimeMs;
 		}
+		// Its name in CPLAssets is its UUID; the person knows it by the name the camera gave it.
+		const extension = files[0]!.path.slice(files[0]!.path.lastIndexOf('.'));
+		const number = hashString(uuid, this.#seed) % 9999;
+		this.#addAsset(files, { uuid, originalFilename: `IMG_${pad4(number + 1)}${extension}` });
 		return files;
+	}
+
+	/**
+	 * Originals that "Optimize iPhone Storage" took off the phone altogether: a database row and no
+	 * file, under an IMG number the listing skips (forensic write-ups: the original leaves DCIM, a
+	 * thumbnail stays; shared/docs/camera-roll.md §5).
+	 */
+	#iCloudOnlyAssets(count: number): LibraryAsset[] {
+		// Spread over the library's years: every so many free names.
+		const taken = Math.min(count, this.#freeNames.length);
+		const picked = new Set(Array.from({ length: taken }, (_, k) => Math.floor((k * this.#freeNames.length) / taken)));
+		const free = this.#freeNames.filter((_, index) => picked.has(index));
+		this.#freeNames.splice(0, this.#freeNames.length, ...this.#freeNames.filter((_, index) => !picked.has(index)));
+		return free.map(({ folder, base, beforeMs }, k) => {
+			const rng = new Prng(deriveSeed(this.#seed, 7, k));
+			const kind = rng.weighted({ live: 4, photo: 5, video: 1 });
+			const captureMs = beforeMs - rng.int(60_000, 3_600_000);
+			const filename = `${base}.${kind === 'video' ? 'MOV' : captureMs >= HEIC_SINCE ? 'HEIC' : 'JPG'}`;
+			return {
+				uuid: rng.uuid(),
+				kind: kind === 'video' ? 'video' : 'photo',
+				live: kind === 'live',
+				screenshot: false,
+				directory: folder.slice(1),
+				filename,
+				originalFilename: filename,
+				captureMs,
+				offsetMinutes: this.#moment(captureMs).offsetMinutes,
+				addedMs: captureMs + rng.int(300, 1500),
+				originalOnPhone: false,
+				edited: false,
+				...drawMarks(rng),
+			};
+		});
+	}
+
+	/**
+	 * A photo deleted lately (and gone from Recently Deleted): its file is gone, its row is still in
+	 * the database's main file and the WAL deletes it. It takes a free IMG number, or one below the
+	 * first synthetic item's that no planned file has.
+	 */
+	#deletedAsset(files: readonly PlannedFile[]): LibraryAsset {
+		const rng = new Prng(deriveSeed(this.#seed, 8));
+		let name = this.#freeNames.shift();
+		if (name === undefined) {
+			const taken = new Set(files.map((file) => file.path.slice(0, file.path.lastIndexOf('.'))));
+			const folder = `/DCIM/${this.#profile.firstFolder}APPLE`;
+			let number = this.#profile.firstNumber - 1;
+			while (number > 1 && taken.has(`${folder}/IMG_${pad4(number)}`)) number--;
+			name = { folder, base: `IMG_${pad4(number)}`, beforeMs: Date.parse(this.#profile.to) };
+		}
+		const captureMs = name.beforeMs - rng.int(60_000, 3_600_000);
+		return {
+			uuid: rng.uuid(),
+			kind: 'photo',
+			live: false,
+			screenshot: false,
+			directory: name.folder.slice(1),
+			filename: `${name.base}.HEIC`,
+			originalFilename: `${name.base}.HEIC`,
+			captureMs,
+			offsetMinutes: this.#moment(captureMs).offsetMinutes,
+			addedMs: Date.parse(this.#profile.to) - rng.int(60_000, 3_600_000),
+			originalOnPhone: true,
+			edited: false,
+			...NO_MARKS,
+		};
 	}
 
 	/** SD-card imports keep the camera's names; the last two were renamed on a computer (NFC and NFD). */
@@ -382,7 +484,7 @@ export class LibraryPlanner {
 			const description: StillDescription = { moment, make: 'Canon', model: 'Canon EOS 80D', writesOffset: false, width: 6000, height: 4000 };
 			const size = this.#scaled(rng.int(4_000_000, 9_000_000));
 			const birth = moment.epochMs + 30 * DAY;
-			files.push({
+			const file: PlannedFile = {
 				path,
 				content: this.#synthetic(path, size, () => jpegParts(description)),
 				birthTimeMs: birth,
@@ -390,13 +492,15 @@ export class LibraryPlanner {
 				unreadable: false,
 				tag: 'import',
 				capture: moment,
-			});
+			};
+			files.push(file);
+			this.#addAsset([file], {});
 		}
 		return files;
 	}
 
 	#realFiles(): PlannedFile[] {
-		return REAL_MEDIA_FILES.map((file) => {
+		const files = REAL_MEDIA_FILES.map((file): PlannedFile => {
 			const path = `${file.folder}/${file.phoneName}`;
 			const bytes = this.#realMedia?.get(file.phoneName);
 			if (bytes !== undefined && bytes.length !== file.size) {
@@ -406,29 +510,48 @@ export class LibraryPlanner {
 				bytes !== undefined ? new StoredContent(bytes) : this.#synthetic(path, file.size, () => ({ prefix: new Uint8Array(0), suffix: new Uint8Array(0) }));
 			return { path, content, birthTimeMs: file.birthTimeMs, modifiedTimeMs: file.birthTimeMs, unreadable: false, tag: 'real' };
 		});
+		REAL_ASSETS.forEach((asset, k) => {
+			const own = asset.files.map((name) => files.find((file) => file.path.endsWith(`/${name}`))!);
+			const uuid = new Prng(deriveSeed(this.#seed, 6, this.#assetSequence++)).uuid();
+			this.#assets.push(assetOfFiles(own, { uuid, capture: asset.capture, marks: REAL_ASSET_MARKS[k] ?? NO_MARKS, live: asset.live, edited: asset.edited }));
+		});
+		return files;
 	}
 
-	/** Photos.sqlite and its WAL sidecars: listed and readable, but not camera-roll content. */
+	/**
+	 * Photos.sqlite and its WAL sidecars: listed and readable, but not camera-roll content. Their bytes
+	 * are built from the asset list on first use (`VirtualCameraRoll.prepare`); until then they have
+	 * the size a library of this profile's has about.
+	 */
 	#libraryDatabase(): PlannedFile[] {
 		const at = Date.parse(this.#profile.to);
-		const dbSize = 2_000_000 + this.#profile.items * 10_000;
 		return [
-			['Photos.sqlite', dbSize],
-			['Photos.sqlite-wal', 4_128_272],
+			['Photos.sqlite', 2_000_000 + this.#profile.items * 4_000],
+			['Photos.sqlite-wal', 1_500_000],
 			['Photos.sqlite-shm', 32_768],
-		].map(([name, size]) => {
-			const path = `/PhotoData/${name as string}`;
-			return {
-				path,
-				content: this.#synthetic(path, size as number, () => (name === 'Photos.sqlite' ? sqliteParts() : { prefix: new Uint8Array(0), suffix: new Uint8Array(0) })),
-				birthTimeMs: Date.parse(this.#profile.from),
-				modifiedTimeMs: at,
-				unreadable: false,
-				tag: 'library-database' as const,
-			};
-		});
+		].map(([name, size]) => ({
+			path: `/PhotoData/${name as string}`,
+			content: new UnbuiltContent(size as number),
+			birthTimeMs: Date.parse(this.#profile.from),
+			modifiedTimeMs: at,
+			unreadable: false,
+			tag: 'library-database' as const,
+		}));
 	}
 }
+
+/**
+ * The person's marks on the real items, so that every profile has some of each: the old screenshot
+ * is in Recently Deleted, the iPhone 8 photo hidden, the video and the Live Photo in albums, the Live
+ * Photo a favourite.
+ */
+const REAL_ASSET_MARKS: readonly AssetMarks[] = [
+	{ ...NO_MARKS, hidden: true },
+	NO_MARKS,
+	{ ...NO_MARKS, trashed: true },
+	{ ...NO_MARKS, albums: [USER_ALBUMS[0]] },
+	{ ...NO_MARKS, favorite: true, albums: [...USER_ALBUMS] },
+];
 
 /** The rest of a real AFC root listing (appium fixture afclistdirresponse.bin). */
 export const OTHER_ROOT_FOLDERS = ['AirFair', 'Books', 'Downloads', 'MediaAnalysis', 'Photos', 'PublicStaging', 'Radio', 'Recordings', 'iTunes_Control'];

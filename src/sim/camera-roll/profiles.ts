@@ -23,6 +23,12 @@ export interface CameraRollProfile {
 	iCloudShare: number;
 	/** Share of DCIM items whose files list but cannot be read ("Optimize iPhone Storage"). */
 	placeholderShare: number;
+	/**
+	 * Assets whose original "Optimize iPhone Storage" took off the phone altogether, as a share of the
+	 * synthetic items (on top of `items`): a row in Photos.sqlite and no file, under an IMG number the
+	 * listing skips (so no more of them than the gaps `gapShare` leaves).
+	 */
+	iCloudOnlyShare: number;
 	/** Share of stills edited in Photos (render in Mutations, or IMG_E + AAE in DCIM). */
 	editedShare: number;
 	/** Share of stills with a camera-made `IMG_Onnnn.AAE` (Portrait, Photographic Styles). */
@@ -59,6 +65,7 @@ const small: CameraRollProfile = {
 	mix: { live: 1, heic: 0, jpeg: 0, screenshot: 0, video: 0, proraw: 0 },
 	iCloudShare: 0,
 	placeholderShare: 0,
+	iCloudOnlyShare: 0,
 	editedShare: 0,
 	cameraAdjustmentShare: 0,
 	imports: 0,
@@ -79,6 +86,7 @@ const demo: CameraRollProfile = {
 	mix: { live: 40, heic: 30, jpeg: 5, screenshot: 12, video: 3, proraw: 0 },
 	iCloudShare: 0.05,
 	placeholderShare: 0.03,
+	iCloudOnlyShare: 0.02,
 	editedShare: 0.05,
 	cameraAdjustmentShare: 0.05,
 	imports: 2,
@@ -99,6 +107,7 @@ const typical: CameraRollProfile = {
 	mix: { live: 40, heic: 30, jpeg: 5, screenshot: 12, video: 2.5, proraw: 0.2 },
 	iCloudShare: 0.1,
 	placeholderShare: 0.02,
+	iCloudOnlyShare: 0.04,
 	editedShare: 0.04,
 	cameraAdjustmentShare: 0.05,
 	imports: 8,
@@ -118,6 +127,7 @@ const huge: CameraRollProfile = {
 	mix: { live: 40, heic: 27, jpeg: 6, screenshot: 10, video: 4, proraw: 1 },
 	iCloudShare: 0.25,
 	placeholderShare: 0.03,
+	iCloudOnlyShare: 0.08,
 	editedShare: 0.05,
 	cameraAdjustmentShare: 0.06,
 	imports: 40,

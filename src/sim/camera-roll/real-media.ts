@@ -92,5 +92,28 @@ export const REAL_MEDIA_FILES: readonly RealMediaFile[] = [
 	},
 ];
 
+/** An asset the real files make: its files (original first) and when it was taken, as its metadata says. */
+export interface RealAsset {
+	files: readonly string[];
+	/** DateTimeOriginal with SubSecTimeOriginal, or the QuickTime creation date; the zone where the file gives none is the one assumed above. */
+	capture: { epochMs: number; offsetMinutes: number };
+	live: boolean;
+	/** Edited in Photos (its `IMG_nnnn.AAE`). */
+	edited: boolean;
+}
+
+export const REAL_ASSETS: readonly RealAsset[] = [
+	{ files: ['IMG_0102.HEIC'], capture: { epochMs: at('2021-08-06T11:32:22.397-07:00'), offsetMinutes: -420 }, live: false, edited: false },
+	{ files: ['IMG_1064.JPG'], capture: { epochMs: at('2020-02-04T19:07:38.704-08:00'), offsetMinutes: -480 }, live: false, edited: false },
+	{ files: ['IMG_2908.PNG'], capture: { epochMs: at('2015-09-27T16:29:28-07:00'), offsetMinutes: -420 }, live: false, edited: false },
+	{ files: ['IMG_3539.MOV'], capture: { epochMs: at('2016-01-18T15:20:40-07:00'), offsetMinutes: -420 }, live: false, edited: false },
+	{
+		files: ['IMG_3582.HEIC', 'IMG_3582.MOV', 'IMG_3582.AAE', 'IMG_O3582.AAE'],
+		capture: { epochMs: at('2025-05-26T09:27:06.603-05:00'), offsetMinutes: -300 },
+		live: true,
+		edited: true,
+	},
+];
+
 /** How many assets the real files make: IMG_3582 (Live Photo + 2 AAE), 0102, 1064, 2908, 3539. */
-export const REAL_ASSET_COUNT = 5;
+export const REAL_ASSET_COUNT = REAL_ASSETS.length;

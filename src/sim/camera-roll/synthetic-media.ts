@@ -390,8 +390,3 @@ export function adjustmentPlist(adjustment: AdjustmentDescription): Uint8Array {
 		'</dict>\n</plist>\n';
 	return new TextEncoder().encode(text);
 }
-
-/** The first bytes of an SQLite database (Photos.sqlite), which nothing here reads further. */
-export function sqliteParts(): MediaParts {
-	return { prefix: new MediaWriter().ascii('SQLite format 3').u8(0).u16(4096).finish(), suffix: new Uint8Array(0) };
-}

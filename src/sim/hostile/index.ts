@@ -3,3 +3,4 @@ export { HostileProfile, type AfcLie, type HostileBehaviour, type LockdownLie } 
 export { lieBytes } from './lie-bytes';
 export { lyingChannel, type WriteLie } from './lying-channel';
 export { EVIL_FILE_SIZE, LIE_PATHS, LyingFileSystem, overTheCable, SIZE_LIES, type FileSystemLies } from './lying-file-system';
+export type { PhotosDatabaseLie } from './lying-photos-database';

@@ -1,7 +1,9 @@
+import { PHOTOS_DATABASE_PATH } from '../../lib/photos-db/types';
 import { normalizeAfcPath } from '../afcd/afcd';
 import type { VirtualEntry, VirtualFileSystem } from '../virtual-fs';
 import { EVIL_FOLDER_NAMES, EVIL_NAMES } from './evil-names';
 import { lieBytes } from './lie-bytes';
+import type { DatabaseBytes, PhotosDatabaseLie } from './lying-photos-database';
 
 /** What the lying file system adds to an honest one; each lie is off unless asked for. */
 export interface FileSystemLies {
@@ -31,6 +33,8 @@ export interface FileSystemLies {
 	 * photo's head for its date, never a sidecar, so the lie comes during the backup.
 	 */
 	trap?: boolean;
+	/** (h) `/PhotoData/Photos.sqlite` and its WAL lie (`lying-photos-database.ts`). */
+	photosDatabase?: PhotosDatabaseLie;
 }
 
 /** Where the lies live, for tests to find them. */
@@ -47,6 +51,8 @@ export const LIE_PATHS = {
 	trap: '/DCIM/100APPLE/TRAP.AAE',
 	trapPhoto: '/DCIM/100APPLE/TRAP.JPG',
 } as const;
+
+const WAL_PATH = `${PHOTOS_DATABASE_PATH}-wal`;
 
 /** Bytes in each evil-named file. */
 export const EVIL_FILE_SIZE = 3_000;
@@ -85,9 +91,13 @@ export class LyingFileSystem implements VirtualFileSystem {
 	readonly #deepChain: number;
 	readonly #hugeFolder: number;
 	readonly #times: { birthTimeNs: bigint; modifiedTimeNs: bigint };
+	readonly #databaseLie: PhotosDatabaseLie | undefined;
+	#database: Promise<DatabaseBytes> | undefined;
+	#lyingDatabase: DatabaseBytes | undefined;
 
 	constructor(inner: VirtualFileSystem, lies: FileSystemLies) {
 		this.#inner = inner;
+		this.#databaseLie = lies.photosDatabase;
 		const now = BigInt(Date.UTC(2025, 4, 1)) * 1_000_000n;
 		this.#times = { birthTimeNs: now, modifiedTimeNs: now };
 		if (lies.evilNames) {
@@ -128,6 +138,8 @@ export class LyingFileSystem implements VirtualFileSystem {
 	}
 
 	stat(path: string): VirtualEntry | undefined {
+		const lyingDatabase = this.#lyingDatabaseFile(path);
+		if (lyingDatabase !== undefined) return { kind: 'file', size: lyingDatabase.length, ...this.#times };
 		const resolved = this.#resolve(path);
 		if (resolved.kind === 'directory') return { kind: 'directory', size: 0, ...this.#times };
 		if (resolved.kind === 'file') return { kind: 'file', size: resolved.file.claimed, ...this.#times };
@@ -146,6 +158,13 @@ export class LyingFileSystem implements VirtualFileSystem {
 		return [...(honest ?? []), ...extra];
 	}
 
+	async prepare(path: string): Promise<void> {
+		await this.#inner.prepare?.(path);
+		if (this.#databaseLie === undefined || (path !== PHOTOS_DATABASE_PATH && path !== WAL_PATH)) return;
+		this.#database ??= this.#tellDatabaseLie(this.#databaseLie);
+		this.#lyingDatabase = await this.#database;
+	}
+
 	/** How many bytes the file really has; `Infinity` for one that never ends. */
 	dataSize(path: string): number | undefined {
 		const resolved = this.#resolve(path);
@@ -153,10 +172,29 @@ export class LyingFileSystem implements VirtualFileSystem {
 	}
 
 	async read(path: string, offset: number, length: number): Promise<Uint8Array> {
+		await this.prepare(path);
+		const lyingDatabase = this.#lyingDatabaseFile(path);
+		if (lyingDatabase !== undefined) return lyingDatabase.slice(offset, offset + Math.max(0, length));
 		const resolved = this.#resolve(path);
 		if (resolved.kind !== 'file') return this.#inner.read(path, offset, length);
 		const available = Math.max(0, Math.min(length, resolved.file.actual - offset));
 		return lieBytes(path, offset, available);
+	}
+
+	#lyingDatabaseFile(path: string): Uint8Array | undefined {
+		if (this.#lyingDatabase === undefined) return undefined;
+		return path === PHOTOS_DATABASE_PATH ? this.#lyingDatabase.main : path === WAL_PATH ? this.#lyingDatabase.wal : undefined;
+	}
+
+	/** The honest database, read whole from the storage underneath, turned into the lie. */
+	async #tellDatabaseLie(lie: PhotosDatabaseLie): Promise<DatabaseBytes> {
+		const whole = async (path: string) => {
+			await this.#inner.prepare?.(path);
+			const size = this.#inner.stat(path)?.size ?? 0;
+			return size === 0 ? new Uint8Array(0) : this.#inner.read(path, 0, size);
+		};
+		const { lyingPhotosDatabase } = await import('./lying-photos-database');
+		return lyingPhotosDatabase(lie, { main: await whole(PHOTOS_DATABASE_PATH), wal: await whole(WAL_PATH) }, (path) => this.#inner.stat(path) !== undefined);
 	}
 
 	#addFile(folder: string, name: string, file: LieFile): void {

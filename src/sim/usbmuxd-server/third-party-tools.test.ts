@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadRealMedia } from '../camera-roll/real-media-node';
 import { tlsDeviceSecurity, type DeviceSessionSecurity, type TrustDialogOptions } from '../lockdownd';
 import { nodeTlsServer } from '../../testing/sim/lockdownd/node-tls';
-import { VirtualIPhone } from '../virtual-iphone';
+import { VirtualIPhone, type ServiceBehaviour } from '../virtual-iphone';
 import { startUsbmuxdServer, type UsbmuxdServer } from './server-node';
 import { virtualIPhoneDevice } from './virtual-iphone-device';
 
@@ -31,10 +31,11 @@ afterEach(async () => {
 	server = undefined;
 });
 
-async function serve(security: DeviceSessionSecurity, trust: TrustDialogOptions = { pendingPolls: 1 }) {
+async function serve(security: DeviceSessionSecurity, trust: TrustDialogOptions = { pendingPolls: 1 }, services: ServiceBehaviour = {}) {
 	const phone = await VirtualIPhone.create({
 		security,
 		lockdown: { trust },
+		services,
 		cameraRoll: { profile: 'small', realMedia: await loadRealMedia() },
 	});
 	server = await startUsbmuxdServer();
@@ -108,6 +109,12 @@ describe.runIf(haveTools && haveIfuse)('ifuse against the virtual iPhone', () =>
 		expect(listing).toContain('100APPLE');
 		expect(listing).toContain('IMG_3582.HEIC');
 
+		// The Photos library's database reads like any file: an SQLite header, the size the phone says.
+		const database = join(mount, 'PhotoData', 'Photos.sqlite');
+		const head = (await promisify(execFile)('head', ['-c', '16', database], { encoding: 'buffer' })).stdout;
+		expect(head.toString('latin1')).toBe('SQLite format 3\0');
+		expect((await stat(database)).size).toBe(phone.cameraRoll!.file('/PhotoData/Photos.sqlite')!.size);
+
 		const copy = await mkdtemp(join(tmpdir(), 'dcim-'));
 		// A child process, as a person would run it: this process serves the phone and must stay free.
 		await promisify(execFile)('cp', ['-r', join(mount, 'DCIM'), copy], { timeout: 60_000 });
@@ -119,6 +126,18 @@ describe.runIf(haveTools && haveIfuse)('ifuse against the virtual iPhone', () =>
 			expect(sha256, file.path).toBe(await phone.cameraRoll!.expectedSha256(file.path));
 		}
 		await rm(copy, { recursive: true, force: true });
+	}, 120_000);
+
+	it('mounts and reads the camera roll when StartService asks for TLS on the AFC connection (EnableServiceSSL)', async () => {
+		const { phone, run, env } = await serve(tlsDeviceSecurity, { pendingPolls: 0 }, { afcServiceSsl: true });
+		expect(await run('idevicepair', 'pair')).toMatchObject({ ok: true });
+		const mount = await mkdtemp(join(tmpdir(), 'ifuse-'));
+		mounts.push(mount);
+		await promisify(execFile)('ifuse', [mount], { env, timeout: 30_000 });
+		const photo = '/DCIM/103APPLE/IMG_3582.HEIC';
+		const bytes = (await promisify(execFile)('cat', [join(mount, photo)], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 })).stdout;
+		expect(createHash('sha256').update(bytes).digest('hex')).toBe(await phone.cameraRoll!.expectedSha256(photo));
+		expect(phone.afcSessions.length).toBeGreaterThan(0);
 	}, 120_000);
 });
 
