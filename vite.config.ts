@@ -39,6 +39,9 @@ const namedWorkerChunks: Plugin = {
 export default defineConfig({
 	plugins: [staticHostHeaders, sveltekit(), namedWorkerChunks],
 	worker: { format: 'es' },
+	// SQLite's WebAssembly build finds `sqlite3.wasm` beside its own module (`new URL(…, import.meta.url)`):
+	// pre-bundled by `vite dev`, the module would move away from the file.
+	optimizeDeps: { exclude: ['@sqlite.org/sqlite-wasm'] },
 	server: { host: HOST, port: 5173, strictPort: true },
 	preview: {
 		host: HOST,

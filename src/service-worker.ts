@@ -13,6 +13,13 @@ import { AppDatabase, loadReminderSetting } from '$lib/store';
  * first. Nothing is fetched from anywhere but this origin. The demo's virtual iPhone is the exception:
  * it is fetched (and then cached) only when someone tries the demo, so no visitor downloads it otherwise.
  *
+ * What the workers load themselves (the hash worker; the device worker's chunks loaded when first
+ * needed: ExifReader, `@peculiar/x509`, the Photos database reader with SQLite's JS and its
+ * `sqlite3.wasm`, about 1 MB together) is not in `build`, which names the page's own chunks and the
+ * device worker's script: it is cached by the fetch handler below when first fetched, so a page that
+ * read a phone once works offline from then on. None of it is left out on purpose, as the demo is: a
+ * real phone needs all of it.
+ *
  * A new version waits: it takes over (and deletes the old version's files) only when no tab of the old
  * one is open, or when the page asks it to (`ACTIVATE_NOW`, sent when the person clicks "Reload" on
  * "A new version is ready", which the page offers only while no backup runs). Taking over at once

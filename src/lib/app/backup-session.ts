@@ -18,12 +18,12 @@ import {
 } from '../backup';
 import { estimateFreeSpace, openBackupFolder, requireWritePermission } from '../destination';
 import type { BackupFolder, FolderLayout, ManifestProblem } from '../destination/types';
-import type { DeviceFiles, DescribedAsset } from '../library';
+import { countItems, factsOf, type DeviceFiles, type LibraryCounts } from '../library';
 import { CurrentFilePreview, type CurrentPreview } from './current-preview';
 import { preloadHashing, remoteHashers, type HashService, type HasherFactory } from '../hash';
 import type { AppDatabase, DestinationRow } from '../store';
-import { fileKey, rememberDestination } from '../store';
-import { backupTimeline, type MonthBackupStatus } from './library-overview';
+import { rememberDestination } from '../store';
+import { backupKnowledge, libraryStatus, type LibraryStatus, type PhoneLibrary } from './library-overview';
 import { withBackupLocks } from './backup-locks';
 
 export interface BackupDeviceInfo {
@@ -42,8 +42,10 @@ export interface PlanView extends PlanSummary {
 	missingFromFolder: number;
 	/** What was wrong with the folder's list of copied files, in plain words (it was set aside, not lost). */
 	manifestProblem: string | undefined;
-	/** Month by month, what of the camera roll is in this backup already. */
-	timeline: MonthBackupStatus[];
+	/** The library against this backup: month by month, and the counts the page shows everywhere. */
+	status: LibraryStatus;
+	/** What will be copied, counted as the library is (`items` and the kinds; Recently Deleted ones apart). */
+	toCopy: LibraryCounts;
 }
 
 /** Progress as the page gets it: with a preview of the file being copied. */
@@ -109,15 +111,16 @@ export class BackupSession {
 		return this.#destination;
 	}
 
-	async plan(assets: readonly DescribedAsset[]): Promise<PlanView> {
+	async plan(library: PhoneLibrary, options: { includeRecentlyDeleted?: boolean } = {}): Promise<PlanView> {
 		const root = this.#destination.handle;
 		await requireWritePermission(root);
 		this.#folder = await openBackupFolder(root, this.#device, this.#folderOptions);
 		this.#journal = await BackupJournal.open(this.#db, this.#destination.id, this.#device);
 		this.#state = await prepareBackup(this.#folder, this.#journal);
 		this.#inICloud = new Set(this.#state.journalRows.filter((row) => row.state === 'in-icloud').map((row) => row.devicePath));
-		this.#plan = planBackup(assets, this.#state.index, {
+		this.#plan = planBackup(library.assets, this.#state.index, {
 			journal: this.#state.journalRows,
+			includeRecentlyDeleted: options.includeRecentlyDeleted,
 			freeBytes: await estimateFreeSpace(root).catch(() => undefined),
 			fileSizeLimit: this.#fileSizeLimit,
 		});
@@ -134,18 +137,17 @@ export class BackupSession {
 			leftoversRemoved: this.#state.leftoversRemoved.length,
 			missingFromFolder: this.#state.missingFromFolder.length,
 			manifestProblem: manifestProblemWords(this.#state.manifestProblem),
-			timeline: this.timeline(assets),
+			status: this.status(library),
+			toCopy: countItems(
+				this.#plan.assets.map(({ asset }) => ({ ...factsOf(asset), onlyInICloud: false })),
+				library.source.database,
+			),
 		};
 	}
 
-	/** Month by month, what of `assets` the backup holds (as planned, plus what runs since copied). */
-	timeline(assets: readonly DescribedAsset[]): MonthBackupStatus[] {
-		const index = this.#state?.index;
-		return backupTimeline(
-			assets,
-			(file) => index?.has(fileKey(file.path, file.size, file.modifiedTime)) ?? false,
-			(file) => this.#inICloud.has(file.path),
-		);
+	/** The library against this backup (as planned, plus what runs since copied or found only in iCloud). */
+	status(library: PhoneLibrary): LibraryStatus {
+		return libraryStatus(library, backupKnowledge(this.#state?.index, this.#inICloud));
 	}
 
 	async run(onProgress: (progress: BackupProgressView) => void): Promise<BackupResult> {

@@ -1,8 +1,9 @@
 import { AfcClient } from '../afc';
 import { loadAppChunk } from '../app-code';
 import { DeviceError, isDeviceError } from '../errors';
-import { describeAssets, fileIdentity, groupAssets, knownMetadata, scanCameraRoll, type DescribedAsset, type FileMetadata } from '../library';
-import { overviewOf, type LibraryOverview, type MonthBackupStatus } from './library-overview';
+import { fileIdentity, knownMetadata, type FileMetadata } from '../library';
+import { overviewOf, type LibraryOverview, type LibraryStatus, type PhoneLibrary } from './library-overview';
+import { scanPhoneLibrary } from './phone-library';
 import { IPhone, openTrustedSession, type TrustedSession } from '../iphone';
 import { tlsSessionSecurity } from '../lockdown';
 import type { BackupResult, Reconnect, VerifyProgress, VerifyReport } from '../backup';
@@ -84,7 +85,7 @@ export class DeviceService {
 	#iphone: IPhone | undefined;
 	#session: TrustedSession | undefined;
 	#files: AfcClient | undefined;
-	#assets: DescribedAsset[] = [];
+	#library: PhoneLibrary | undefined;
 	#closing = false;
 	#stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS;
 	#replugWaitMs = DEFAULT_REPLUG_WAIT_MS;
@@ -180,8 +181,9 @@ export class DeviceService {
 	}
 
 	/**
-	 * Reads the camera roll: every file under the photo folders, grouped into assets, each with its
-	 * capture date and whether it is on the phone or only in iCloud.
+	 * Reads the camera roll, with the Photos app's database where it can be read (`phone-library.ts`):
+	 * every item with its capture date, whether it is on the phone or only in iCloud, and the numbers the
+	 * page shows of them.
 	 */
 	async readLibrary(onProgress?: (progress: LibraryProgress) => void): Promise<LibraryOverview> {
 		const files = await this.#afc();
@@ -189,16 +191,14 @@ export class DeviceService {
 		const report = onProgress === undefined ? undefined : throttleProgress(onProgress);
 		// Read while the phone is listed: files unchanged since the last scan are not read again.
 		const remembered = udid === undefined ? Promise.resolve(new Map<string, FileMetadata>()) : loadFileMetadata(this.#db, udid);
-		const scan = await scanCameraRoll(files, {
-			onProgress: (p) => report?.({ stage: 'listing', done: p.filesFound }),
+		const knowing = remembered.then(knownMetadata);
+		const { library, scan } = await scanPhoneLibrary(files, {
+			known: knowing,
+			onListing: (filesFound) => report?.({ stage: 'listing', done: filesFound }),
+			onDescribing: (done, total) => report?.({ stage: 'reading-dates', done, total }),
 		});
-		const entries = await remembered;
-		const known = knownMetadata(entries);
-		this.#assets = await describeAssets(files, groupAssets(scan.files), {
-			concurrency: 16,
-			known,
-			onProgress: (done, total) => report?.({ stage: 'reading-dates', done, total }),
-		});
+		const [entries, known] = await Promise.all([remembered, knowing]);
+		this.#library = library;
 		if (udid !== undefined) {
 			// Only the files the phone still has: deleted photos leave nothing behind.
 			const current = new Map<string, FileMetadata>();
@@ -210,7 +210,7 @@ export class DeviceService {
 			if (known.added > 0 || current.size !== entries.size) void saveFileMetadata(this.#db, udid, current);
 		}
 		const info = await files.deviceInfo();
-		return overviewOf(this.#assets, { totalBytes: info.totalBytes, freeBytes: info.freeBytes }, scan.skipped);
+		return overviewOf(library, { totalBytes: info.totalBytes, freeBytes: info.freeBytes }, scan.skipped);
 	}
 
 	/** The folder picked on an earlier visit, for the page to ask again for permission to write there. */
@@ -290,10 +290,13 @@ export class DeviceService {
 		return { name: root.name };
 	}
 
-	/** What is new on the phone since the last backup to this folder. Reads the library first if needed. */
-	async planBackup(): Promise<PlanView> {
-		if (this.#assets.length === 0) await this.readLibrary();
-		return this.#backupSession().plan(this.#assets);
+	/**
+	 * What is new on the phone since the last backup to this folder. Reads the library first if needed.
+	 * Items in Recently Deleted are left out unless `includeRecentlyDeleted`.
+	 */
+	async planBackup(options: { includeRecentlyDeleted?: boolean } = {}): Promise<PlanView> {
+		if (this.#library === undefined) await this.readLibrary();
+		return this.#backupSession().plan(this.#library!, options);
 	}
 
 	/** Runs the planned backup to the end, a pause, a cancel or a failure; `plan` again to go on. */
@@ -315,9 +318,11 @@ export class DeviceService {
 		}
 	}
 
-	/** Month by month, what of the camera roll is in the backup now (after a run: with what it copied). */
-	backupTimeline(): MonthBackupStatus[] {
-		return this.#backupSession().timeline(this.#assets);
+	/** The library against the backup now (after a run: with what it copied, and what it found only in iCloud). */
+	libraryStatus(): LibraryStatus {
+		const library = this.#library;
+		if (library === undefined) throw new DeviceError('no-device', 'Connect the iPhone first.');
+		return this.#backupSession().status(library);
 	}
 
 	pause(): void {
@@ -459,7 +464,7 @@ export class DeviceService {
 		this.#iphone = undefined;
 		this.#session = undefined;
 		this.#files = undefined;
-		this.#assets = [];
+		this.#library = undefined;
 		this.#connected = undefined;
 		this.#backup?.cancel();
 		this.#backup = undefined;

@@ -6,7 +6,7 @@ import { describeAssets, groupAssets, localDateTime, scanCameraRoll, type Descri
 import { PROFILES, type RealMedia } from '../../sim/camera-roll';
 import { loadRealMedia } from '../../sim/camera-roll/real-media-node';
 import { fileKey } from '../store';
-import { backupTimeline, overviewOf } from './library-overview';
+import { libraryStatus, overviewOf, type PhoneLibrary } from './library-overview';
 
 let realMedia: RealMedia;
 beforeAll(async () => {
@@ -17,27 +17,36 @@ async function described(harness: BackupHarness): Promise<DescribedAsset[]> {
 	return describeAssets(harness.files, groupAssets((await scanCameraRoll(harness.files)).files));
 }
 
-const total = (months: { backedUp: number; notYet: number; cannotCopy: number }[], key: 'backedUp' | 'notYet' | 'cannotCopy') =>
+/** The files alone (these tests are of the timeline; the database's part is in phone-library.test.ts). */
+const filesAlone = (assets: DescribedAsset[]): PhoneLibrary => ({ assets, absent: [], source: { database: false, reason: 'missing' } });
+
+const total = (months: { backedUp: number; notYet: number; onlyInICloud: number }[], key: 'backedUp' | 'notYet' | 'onlyInICloud') =>
 	months.reduce((sum, month) => sum + month[key], 0);
+const nothing = { isBackedUp: () => false, foundInICloud: () => false };
 
 describe('the timeline of the camera roll against the backup', () => {
 	it('has the months of the overview, each item once', async () => {
 		const harness = new BackupHarness({ profile: { ...PROFILES.demo, items: 40, placeholderShare: 0.2 }, seed: 4, realMedia });
 		const assets = await described(harness);
-		const timeline = backupTimeline(assets, () => false);
-		const overview = overviewOf(assets, { totalBytes: 1, freeBytes: 0 });
+		const { months: timeline, counts } = libraryStatus(filesAlone(assets), nothing);
+		const overview = overviewOf(filesAlone(assets), { totalBytes: 1, freeBytes: 0 });
+		expect(counts).toEqual(overview.counts);
 		expect(timeline.map((month) => month.month)).toEqual(overview.months.map((month) => month.month));
 		for (const [i, month] of timeline.entries()) {
-			expect(month.backedUp + month.notYet + month.cannotCopy).toBe(overview.months[i]!.assets);
+			expect(month.backedUp + month.notYet + month.onlyInICloud).toBe(overview.months[i]!.assets);
 		}
 		// Nothing backed up: what can be copied is "not yet", the iCloud-only items are apart, as in the plan.
 		expect(total(timeline, 'backedUp')).toBe(0);
 		const plan = planBackup(assets, new BackupIndex());
-		expect(total(timeline, 'notYet')).toBe(plan.total.assets);
-		expect(total(timeline, 'cannotCopy')).toBeGreaterThan(0);
-		expect(total(timeline, 'notYet') + total(timeline, 'cannotCopy')).toBe(assets.length);
+		expect(total(timeline, 'onlyInICloud')).toBe(overview.counts.onlyInICloud);
+		expect(overview.counts.onlyInICloud).toBeGreaterThan(0);
+		expect(total(timeline, 'notYet') + total(timeline, 'onlyInICloud')).toBe(assets.length);
+		// Every item not only in iCloud has files to copy; some of those in iCloud too (a Live Photo's still).
+		expect(plan.total.assets).toBeGreaterThanOrEqual(total(timeline, 'notYet'));
 		// Files a backup found only in iCloud count with them.
-		expect(total(backupTimeline(assets, () => false, () => true), 'cannotCopy')).toBe(assets.length);
+		const found = libraryStatus(filesAlone(assets), { isBackedUp: () => false, foundInICloud: () => true });
+		expect(total(found.months, 'onlyInICloud')).toBe(assets.length);
+		expect(found.counts.onlyInICloud).toBe(assets.length);
 	});
 
 	it('moves what a backup copied to "backed up", and shows only the new photos as "not yet"', async () => {
@@ -47,7 +56,7 @@ describe('the timeline of the camera roll against the backup', () => {
 		const assets = await described(harness);
 		const backedUp = (file: { path: string; size: number; modifiedTime: number }) =>
 			first.state.index.has(fileKey(file.path, file.size, file.modifiedTime));
-		const timeline = backupTimeline(assets, backedUp);
+		const timeline = libraryStatus(filesAlone(assets), { isBackedUp: backedUp, foundInICloud: () => false }).months;
 		expect(total(timeline, 'notYet')).toBe(3);
 		expect(total(timeline, 'backedUp')).toBe(assets.length - 3);
 		// "Not yet" is in the months the new photos were taken in, and nowhere else.
@@ -65,10 +74,20 @@ describe('what the scan left out', () => {
 			...Array.from({ length: 7 }, (_, i) => ({ path: `/DCIM/100APPLE/a/b${i}`, reason: 'bad-name' as const })),
 			{ path: '/DCIM/999APPLE', reason: 'too-many' as const },
 		];
-		const { leftOut } = overviewOf([], { totalBytes: 1, freeBytes: 0 }, skipped);
+		const { leftOut } = overviewOf(filesAlone([]), { totalBytes: 1, freeBytes: 0 }, skipped);
 		expect(leftOut.count).toBe(8);
 		expect(leftOut.examples).toHaveLength(5);
 		expect(leftOut.examples[0]).toEqual({ path: '/DCIM/100APPLE/a/b0', why: 'its name cannot be used as a file name' });
-		expect(overviewOf([], { totalBytes: 1, freeBytes: 0 }, skipped.slice(0, 2)).leftOut).toEqual({ count: 0, examples: [] });
+		expect(overviewOf(filesAlone([]), { totalBytes: 1, freeBytes: 0 }, skipped.slice(0, 2)).leftOut).toEqual({ count: 0, examples: [] });
+	});
+});
+
+describe('where the numbers come from', () => {
+	it('says in one line why they come from the files alone, and nothing when from the database', () => {
+		const reasons = ['missing', 'unreadable', 'locked', 'unknown-schema', 'damaged', 'too-large', 'changing', 'too-slow', 'no-reader'] as const;
+		const lines = reasons.map((reason) => overviewOf({ assets: [], absent: [], source: { database: false, reason } }, { totalBytes: 1, freeBytes: 0 }).filesAlone);
+		for (const line of lines) expect(line).toMatch(/^[a-z].*[^.]$/);
+		expect(new Set(lines).size).toBe(reasons.length);
+		expect(overviewOf({ assets: [], absent: [], source: { database: true } }, { totalBytes: 1, freeBytes: 0 }).filesAlone).toBeUndefined();
 	});
 });

@@ -222,7 +222,12 @@ class BackupRun {
 		const byPath = new Map(placement.files.map((file) => [file.devicePath, file]));
 		const newVersions = planned.files.filter((file) => byPath.get(file.devicePath)?.recorded !== false);
 		if (newVersions.length > 0) {
-			const versions = { id: `${asset.id}\u0000${this.#runId}`, baseName: asset.baseName, files: newVersions.map((file) => ({ path: file.devicePath, role: file.role })) };
+			const versions = {
+				id: `${asset.id}\u0000${this.#runId}`,
+				baseName: asset.baseName,
+				...(asset.originalName === undefined ? {} : { originalName: asset.originalName }),
+				files: newVersions.map((file) => ({ path: file.devicePath, role: file.role })),
+			};
 			for (const file of (await folder.placeAsset(versions, asset.captureDate)).files) byPath.set(file.devicePath, file);
 		}
 		return byPath;

@@ -309,3 +309,46 @@ describe('planBackup, for any library and any earlier backup', () => {
 		);
 	});
 });
+
+describe('Recently Deleted', () => {
+	const trashed = (path: string, size: number): DescribedAsset => {
+		const described = asset('photo', [{ path, size }]);
+		return {
+			...described,
+			photos: {
+				uuid: path,
+				directory: 'DCIM/100APPLE',
+				filename: path.slice(path.lastIndexOf('/') + 1),
+				originalFilename: undefined,
+				kind: 'photo',
+				livePhoto: false,
+				screenshot: false,
+				hidden: false,
+				favorite: false,
+				trashed: true,
+				shared: false,
+				captureTime: described.captureDate.epochMs,
+				originalOnPhone: true,
+				albums: [],
+				edited: false,
+			},
+		};
+	};
+	const assets = [asset('photo', [{ path: '/DCIM/100APPLE/IMG_0001.HEIC', size: 100 }]), trashed('/DCIM/100APPLE/IMG_0002.HEIC', 200), trashed('/DCIM/100APPLE/IMG_0003.HEIC', 300)];
+
+	it('is counted and left out, unless the person includes it', () => {
+		const left = planBackup(assets, new BackupIndex());
+		expect(left.recentlyDeleted).toEqual({ assets: 2, files: 2, bytes: 500, included: false });
+		expect(left.assets.map((planned) => planned.asset.id)).toEqual(['/DCIM/100APPLE/IMG_0001.HEIC']);
+		expect(left.total).toEqual({ assets: 1, files: 1, bytes: 100 });
+
+		const included = planBackup(assets, new BackupIndex(), { includeRecentlyDeleted: true });
+		expect(included.recentlyDeleted).toEqual({ assets: 2, files: 2, bytes: 500, included: true });
+		expect(included.total).toEqual({ assets: 3, files: 3, bytes: 600 });
+	});
+
+	it('counts only what the backup does not hold already', () => {
+		const index = BackupIndex.from([entry('/DCIM/100APPLE/IMG_0002.HEIC', 200, '2025/05/IMG_0002.HEIC')]);
+		expect(planBackup(assets, index).recentlyDeleted).toEqual({ assets: 1, files: 1, bytes: 300, included: false });
+	});
+});

@@ -85,6 +85,11 @@ export interface PlanSummary {
 	inICloud: PlanItem[];
 	/** The same for assets whose original the phone refused for another reason (gone since the scan, no permission). */
 	unavailable: PlanItem[];
+	/**
+	 * Items in Recently Deleted (the Photos app's database says so) with files not in the backup: left
+	 * out unless `included` (`PlanOptions.includeRecentlyDeleted`), then planned like any other.
+	 */
+	recentlyDeleted: Tally & { included: boolean };
 	/** The time to copy what will be read (not the files too large for the drive). */
 	estimate: { bytesPerSecond: number; seconds: number };
 	/** Whether the folder's drive can hold what will be copied; `fits` is undefined when its free space is unknown. */
@@ -105,6 +110,8 @@ export interface PlanOptions {
 	bytesPerSecond?: number;
 	/** The drive's limit on one file that a refusal in the journal stands for (default FAT32's; tests use less). */
 	fileSizeLimit?: number;
+	/** Back up items in Recently Deleted too (default: leave them out). */
+	includeRecentlyDeleted?: boolean;
 }
 
 export const DEFAULT_BYTES_PER_SECOND = 30_000_000;
@@ -124,7 +131,9 @@ const KIND_CATEGORY: Record<AssetKind, PlanCategory> = {
 /**
  * What to copy: every file of every asset on the phone that the backup does not hold yet (by phone
  * path, size and modification time), grouped by asset so that Live Photo halves and edits travel
- * together. Files known to be only in iCloud are listed, never planned and never failures.
+ * together. Files known to be only in iCloud are listed, never planned and never failures. Items in
+ * Recently Deleted are counted and left out, unless asked for; what the backup already holds of them
+ * stays there (a plan never removes anything).
  */
 export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIndex, options: PlanOptions = {}): BackupPlan {
 	const journalStates = new Map<string, FileRow['state']>();
@@ -141,6 +150,7 @@ export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIn
 	const alreadyBackedUp = { files: 0, bytes: 0 };
 	const inICloud: PlanItem[] = [];
 	const unavailable: PlanItem[] = [];
+	const recentlyDeleted = { ...emptyTally(), included: options.includeRecentlyDeleted === true };
 	const planned: PlannedAsset[] = [];
 
 	for (const asset of assets) {
@@ -154,6 +164,12 @@ export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIn
 			return !done;
 		});
 		if (missing.length === 0) continue;
+		if (asset.photos?.trashed === true) {
+			recentlyDeleted.assets++;
+			recentlyDeleted.files += missing.length;
+			recentlyDeleted.bytes += missing.reduce((sum, file) => sum + file.size, 0);
+			if (!recentlyDeleted.included) continue;
+		}
 		// Files found unreadable while describing are listed, not planned. The others are tried even when
 		// the asset's original is only in iCloud: its edits and sidecars are often still on the phone,
 		// and a file that turns out unreadable is recorded as in iCloud, never as a failure.
@@ -221,6 +237,7 @@ export function planBackup(assets: readonly DescribedAsset[], backedUp: BackupIn
 		tooLargeForDrive,
 		inICloud,
 		unavailable,
+		recentlyDeleted,
 		estimate: { bytesPerSecond, seconds: estimateSeconds(neededBytes, total.files - tooLargeForDrive.files, bytesPerSecond) },
 		space: { neededBytes, freeBytes, fits: freeBytes === undefined ? undefined : neededBytes <= freeBytes },
 	};

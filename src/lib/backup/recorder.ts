@@ -1,5 +1,5 @@
 import { createManifest } from '../destination/manifest';
-import type { BackupFolder } from '../destination/types';
+import type { BackupFolder, ManifestEntry } from '../destination/types';
 import { DeviceError, isDeviceError } from '../errors';
 import { fileKey, type RunOutcome } from '../store';
 import type { BackupIndex } from './backup-index';
@@ -175,6 +175,7 @@ export class RunRecorder {
 				sha256,
 				path,
 				backedUpAt,
+				...photosFacts(planned),
 			});
 			if (outcome.redone) result.redone.push(file.devicePath);
 			if (outcome.kind === 'copied') {
@@ -286,6 +287,13 @@ export class RunRecorder {
 		const { folder, index } = this.#o;
 		return folder.writeManifest(createManifest(folder.device, index.entries(), new Date(at)));
 	}
+}
+
+/** What the manifest records of the Photos app's view of a file's item: its albums, and whether it is a favourite. */
+function photosFacts(planned: PlannedAsset): Pick<ManifestEntry, 'albums' | 'favorite'> {
+	const photos = planned.asset.photos;
+	if (photos === undefined) return {};
+	return { ...(photos.albums.length > 0 ? { albums: [...photos.albums] } : {}), ...(photos.favorite ? { favorite: true as const } : {}) };
 }
 
 /** The journal's `planned` row of a file. */

@@ -16,6 +16,8 @@ const entryArbitrary: fc.Arbitrary<ManifestEntry> = fc.record(
 		sha256: fc.stringMatching(/^[0-9a-f]{64}$/),
 		path: fc.constantFrom('2025/05/IMG_0001.HEIC', 'Undated/写真 😀.JPG', '2025/05/IMG_0001 (2).MOV'),
 		backedUpAt: fc.constant('2025-06-01T10:00:00.000Z'),
+		albums: fc.array(fc.string(), { minLength: 1, maxLength: 3 }),
+		favorite: fc.constant(true as const),
 	},
 	{ requiredKeys: ['devicePath', 'assetId', 'size', 'modifiedTime', 'birthTime', 'sha256', 'path', 'backedUpAt'] },
 );
@@ -47,6 +49,34 @@ describe('manifest text', () => {
 		expect(text.split('\n')).toHaveLength(5);
 		expect(text.indexOf('"udid"')).toBeLessThan(100);
 		expect(manifestUdidFromHead(text.slice(0, 200))).toBe(UDID);
+	});
+});
+
+describe('albums and favourites', () => {
+	const entry: ManifestEntry = {
+		devicePath: '/DCIM/100APPLE/IMG_0001.HEIC',
+		assetId: '/DCIM/100APPLE/IMG_0001.HEIC',
+		size: 10,
+		modifiedTime: 1,
+		birthTime: 1,
+		sha256: 'a'.repeat(64),
+		path: '2025/05/IMG_0001.HEIC',
+		backedUpAt: '2025-06-01T10:00:00.000Z',
+	};
+	const text = (entries: unknown[]) => JSON.stringify({ format: 'iphone-photo-backup-manifest', version: 1, device: { udid: UDID }, updatedAt: '', entries });
+
+	it('are recorded per file, and a manifest written before them is read as it was', () => {
+		const withFacts = { ...entry, albums: ['Holidays', 'Best of'], favorite: true as const };
+		expect(parseManifest(text([withFacts, entry]), UDID)).toEqual({ manifest: expect.objectContaining({ entries: [withFacts, entry] }) });
+		expect(serializeManifest(createManifest({ udid: UDID }, [withFacts], new Date(0)))).toContain('"albums":["Holidays","Best of"],"favorite":true');
+	});
+
+	it('make an entry damaged when they are not what this app writes', () => {
+		for (const bad of [{ albums: 'Holidays' }, { albums: [1] }, { favorite: false }, { favorite: 'yes' }]) {
+			const parsed = parseManifest(text([{ ...entry, ...bad }, entry]), UDID);
+			expect(parsed.manifest?.entries).toEqual([entry]);
+			expect(parsed.problem?.kind).toBe('bad-entries');
+		}
 	});
 });
 

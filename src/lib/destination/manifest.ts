@@ -42,7 +42,7 @@ const isTime = (value: unknown) => typeof value === 'number' && Number.isFinite(
 
 function entryOf(value: unknown): ManifestEntry | undefined {
 	if (!isRecord(value)) return undefined;
-	const { devicePath, assetId, size, modifiedTime, birthTime, capturedAt, sha256, path, backedUpAt } = value;
+	const { devicePath, assetId, size, modifiedTime, birthTime, capturedAt, sha256, path, backedUpAt, albums, favorite } = value;
 	if (typeof devicePath !== 'string' || devicePath === '' || typeof assetId !== 'string') return undefined;
 	if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
 	if (!isTime(modifiedTime) || !isTime(birthTime)) return undefined;
@@ -51,6 +51,9 @@ function entryOf(value: unknown): ManifestEntry | undefined {
 	// A path that could leave the folder, or that we would never have written, is damage.
 	if (typeof path !== 'string' || !isSafeRelativePath(path)) return undefined;
 	if (typeof backedUpAt !== 'string') return undefined;
+	// Written by this app since albums were recorded; older manifests have neither.
+	if (albums !== undefined && !(Array.isArray(albums) && albums.every((title) => typeof title === 'string'))) return undefined;
+	if (favorite !== undefined && favorite !== true) return undefined;
 	const entry: ManifestEntry = {
 		devicePath,
 		assetId,
@@ -62,6 +65,8 @@ function entryOf(value: unknown): ManifestEntry | undefined {
 		backedUpAt,
 	};
 	if (capturedAt !== undefined) entry.capturedAt = capturedAt;
+	if (albums !== undefined && albums.length > 0) entry.albums = albums as string[];
+	if (favorite === true) entry.favorite = true;
 	return entry;
 }
 

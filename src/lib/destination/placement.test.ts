@@ -18,6 +18,35 @@ const MAY_2025: CaptureDate = { epochMs: Date.UTC(2025, 4, 26, 14, 27), offsetMi
 
 const pathsOf = (placement: AssetPlacement) => placement.files.map((placed) => placed.path);
 
+describe('files kept under a name the person never saw', () => {
+	const uuid = '1F0E3C2A-5B7D-4E9F-8A6B-0C1D2E3F4A5B';
+	const download = (...names: string[]) => ({ ...assetOf(...names.map((name) => `/PhotoData/CPLAssets/group101/${name}`)), originalName: 'IMG_2682.HEIC' });
+
+	it('are named after the Photos app\'s original file name, with the files that share their UUID', () => {
+		const asset = download(`${uuid}.HEIC`, `${uuid}.MOV`);
+		const placement = placeAsset(asset, { layout: 'by-month', captureDate: MAY_2025, taken: new TakenPaths() });
+		expect(pathsOf(placement)).toEqual(['2025/05/IMG_2682.HEIC', '2025/05/IMG_2682.MOV']);
+	});
+
+	it('take a number when the name is taken, like any other', () => {
+		const taken = new TakenPaths(['2025/05/IMG_2682.HEIC']);
+		expect(pathsOf(placeAsset(download(`${uuid}.HEIC`), { layout: 'by-month', captureDate: MAY_2025, taken }))).toEqual(['2025/05/IMG_2682 (2).HEIC']);
+	});
+
+	it('keep their own extension, and the phone\'s names elsewhere: in DCIM and in the as-on-iPhone layout', () => {
+		const jpeg = { ...assetOf(`/PhotoData/CPLAssets/group101/${uuid}.JPG`), originalName: 'holiday.jpeg' };
+		expect(pathsOf(placeAsset(jpeg, { layout: 'by-month', captureDate: MAY_2025, taken: new TakenPaths() }))).toEqual(['2025/05/holiday.JPG']);
+		const camera = { ...assetOf('/DCIM/100APPLE/IMG_0005.JPG'), originalName: 'DSC_0001.JPG' };
+		expect(pathsOf(placeAsset(camera, { layout: 'by-month', captureDate: MAY_2025, taken: new TakenPaths() }))).toEqual(['2025/05/IMG_0005.JPG']);
+		const mirrored = placeAsset(download(`${uuid}.HEIC`), { layout: 'as-on-iphone', captureDate: MAY_2025, taken: new TakenPaths() });
+		expect(pathsOf(mirrored)).toEqual([`PhotoData/CPLAssets/group101/${uuid}.HEIC`]);
+		// Without an original name, the UUID it is.
+		expect(pathsOf(placeAsset(assetOf(`/PhotoData/CPLAssets/group101/${uuid}.HEIC`), { layout: 'by-month', captureDate: MAY_2025, taken: new TakenPaths() }))).toEqual([
+			`2025/05/${uuid}.HEIC`,
+		]);
+	});
+});
+
 describe('by-month naming', () => {
 	it('keeps a Live Photo, its edits and sidecars beside the photo, edits under Mutations named after it', () => {
 		const asset = assetOf(

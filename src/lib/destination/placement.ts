@@ -8,6 +8,12 @@
  * is named after its photo: `FullSizeRender.heic` → `IMG_1234 (edited).heic`, any other file there
  * (`Adjustments.plist`) → `IMG_1234 (edited) Adjustments.plist`.
  *
+ * An original the phone keeps under a name the person never saw (an iCloud download, kept in
+ * `/PhotoData/CPLAssets/group…/<UUID>.HEIC`) is named after the Photos app's original file name when the
+ * asset has one (`originalName`, from its database): `IMG_2682.HEIC`, and so are the files that share its
+ * UUID (its Live Photo movie, `<UUID>.MOV` → `IMG_2682.MOV`) and its edits under Mutations. The file keeps
+ * its own extension.
+ *
  * `as-on-iphone`: the phone's own path (`DCIM/100APPLE/IMG_1234.HEIC`, Mutations files included).
  *
  * A name already taken is never reused: the asset gets the first number n ≥ 2 for which every one of
@@ -95,6 +101,8 @@ export const DEFAULT_MAX_PATH_LENGTH = MAX_RELATIVE_PATH_LENGTH - MAX_DEVICE_FOL
 /** The folder name for assets without a usable date. */
 export const UNDATED_FOLDER = 'Undated';
 const MUTATIONS_FILE = /^\/PhotoData\/Mutations\/.+\/Adjustments\/([^/]+)$/;
+/** Where the phone keeps originals downloaded from iCloud, under their UUID. */
+const ICLOUD_DOWNLOADS = /^\/PhotoData\/(Mutations\/PhotoData\/)?CPLAssets\//;
 const RENDER_STEM = /^FullSizeRender$/i;
 /** Bounds the search for a free number; a folder never holds this many files with one name. */
 const MAX_COPY = 1_000_000;
@@ -129,13 +137,24 @@ function planOf(devicePath: string, asset: PlaceableAsset, options: PlacementOpt
 		return { folder, stem, qualifier: '', extension };
 	}
 	const folder = monthFolder(options.captureDate, options.localOffsetMinutes);
+	const knownStem = knownBaseName(devicePath, asset);
 	const mutation = MUTATIONS_FILE.exec(devicePath);
 	if (mutation !== null) {
-		const base = sanitizeName(asset.baseName);
+		const base = knownStem ?? sanitizeName(asset.baseName);
 		if (RENDER_STEM.test(stem)) return { folder, stem: base, qualifier: ' (edited)', extension };
 		return { folder, stem: base, qualifier: ` (edited) ${stem}`, extension };
 	}
-	return { folder, stem, qualifier: '', extension };
+	return { folder, stem: knownStem !== undefined && stem === sanitizeName(asset.baseName) ? knownStem : stem, qualifier: '', extension };
+}
+
+/**
+ * The stem of the name the person knows an iCloud download by (`IMG_2682` for `<UUID>.HEIC`), for files
+ * kept under its UUID; undefined for every other file, and when no usable original name is known.
+ */
+function knownBaseName(devicePath: string, asset: PlaceableAsset): string | undefined {
+	if (asset.originalName === undefined || !ICLOUD_DOWNLOADS.test(devicePath)) return undefined;
+	const { stem } = splitExtension(sanitizeName(asset.originalName));
+	return stem === '' ? undefined : stem;
 }
 
 /** Bytes, and UTF-16 units, of a name the stem keeps at the least, whatever the tail: `IMG_` and a little more. */

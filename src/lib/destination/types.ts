@@ -22,6 +22,13 @@ export interface ManifestEntry {
 	path: string;
 	/** When it was copied, ISO 8601. */
 	backedUpAt: string;
+	/**
+	 * The titles of the albums the person made that hold its item, as the Photos app's database said when
+	 * it was copied; absent when none (or when the database could not be read).
+	 */
+	albums?: string[];
+	/** Its item is a favourite in the Photos app (absent otherwise). */
+	favorite?: true;
 }
 
 export interface Manifest {
@@ -158,6 +165,8 @@ export interface BackupFolder {
 export interface PlaceableAsset {
 	id: string;
 	baseName: string;
+	/** The Photos app's original file name (`IMG_2682.HEIC`), for files the phone keeps under a UUID. */
+	originalName?: string;
 	files: ReadonlyArray<{ path: string; role?: string }>;
 }
 

@@ -75,45 +75,41 @@ export class DeviceFileSource implements ByteSource {
 		return bytes.subarray(0, Math.min(bytes.length, end - offset));
 	}
 
-	/** Reads `want` bytes from `offset` (fewer if the file ends): in one piece, or from a stream then cancelled. */
+	/** Reads `want` bytes from `offset` (fewer if the file ends); a refusal is a `FileReadFailed`. */
 	async #fetch(offset: number, want: number): Promise<Uint8Array> {
-		if (this.#files.readRange !== undefined) {
-			try {
-				return await this.#files.readRange(this.#path, offset, want);
-			} catch (error) {
-				throw new FileReadFailed(this.#path, error);
-			}
-		}
-		let reader: ReadableStreamDefaultReader<Uint8Array>;
 		try {
-			reader = this.#files.read(this.#path, offset, want).getReader();
+			return await readFilePiece(this.#files, this.#path, offset, want);
 		} catch (error) {
 			throw new FileReadFailed(this.#path, error);
 		}
-		const chunks: Uint8Array[] = [];
-		let total = 0;
-		let done = false;
-		try {
-			while (total < want) {
-				const next = await reader.read();
-				if (next.done) {
-					done = true;
-					break;
-				}
-				const take = next.value.subarray(0, want - total);
-				if (take.length > 0) {
-					chunks.push(take);
-					total += take.length;
-				}
-			}
-		} catch (error) {
-			throw new FileReadFailed(this.#path, error);
-		} finally {
-			if (!done) await reader.cancel().catch(() => undefined);
-			reader.releaseLock();
-		}
-		return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 	}
+}
+
+/** `want` bytes of a file from `offset` (fewer if it ends): in one piece, or from a stream then cancelled. */
+export async function readFilePiece(files: DeviceFiles, path: string, offset: number, want: number): Promise<Uint8Array> {
+	if (files.readRange !== undefined) return files.readRange(path, offset, want);
+	const reader = files.read(path, offset, want).getReader();
+	const chunks: Uint8Array[] = [];
+	let total = 0;
+	let done = false;
+	try {
+		while (total < want) {
+			const next = await reader.read();
+			if (next.done) {
+				done = true;
+				break;
+			}
+			const take = next.value.subarray(0, want - total);
+			if (take.length > 0) {
+				chunks.push(take);
+				total += take.length;
+			}
+		}
+	} finally {
+		if (!done) await reader.cancel().catch(() => undefined);
+		reader.releaseLock();
+	}
+	return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
 /** Bytes already in memory, with the same budget rules (for tests and for callers that hold a head). */

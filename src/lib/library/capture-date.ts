@@ -4,6 +4,7 @@ export type CaptureDateSource =
 	| 'xmp' // photoshop:DateCreated of a screenshot (a wall-clock time)
 	| 'quicktime-metadata' // com.apple.quicktime.creationdate of a MOV/MP4
 	| 'quicktime-header' // the mvhd creation time of a MOV/MP4 (UTC)
+	| 'photos-database' // ZDATECREATED of the Photos app's database (an instant; its zone is not read)
 	| 'file-birth-time' // the file's creation time on the phone
 	| 'file-modified-time'; // its modification time, when there is no creation time
 

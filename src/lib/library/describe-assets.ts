@@ -1,4 +1,5 @@
 import { isDeviceError } from '../errors';
+import type { PhotosDbAsset } from '../photos-db';
 import type { ReadBudget } from './byte-source';
 import { type CaptureDate, fileTimeDate } from './capture-date';
 import { Limiter } from './concurrency';
@@ -23,6 +24,10 @@ export interface DescribedAsset extends Asset {
 	livePhotoId: string | undefined;
 	/** Paths of the asset's files that were tried and could not be read: its original, or a placeholder movie of a Live Photo. */
 	unreadableFiles: string[];
+	/** What the Photos app's database says of it, when it describes it. */
+	photos?: PhotosDbAsset;
+	/** The name the person knows it by (the Photos app's original file name), when the database records one. */
+	originalName?: string;
 }
 
 export interface DescribeOptions {
@@ -41,6 +46,13 @@ export interface DescribeOptions {
 	 * and what is read now is added. Only readable files are remembered (a placeholder may download).
 	 */
 	known?: KnownMetadata;
+	/**
+	 * The Photos app's database rows of the assets it describes, by asset id (`matchPhotosDatabase`):
+	 * their capture dates come from it, so their files' heads are not read, and Live Photo pairs are
+	 * taken as it pairs them. An original it says is not on the phone is read all the same, to find
+	 * out: the phone may have it after all, and a placeholder must be known as one.
+	 */
+	database?: ReadonlyMap<string, PhotosDbAsset>;
 }
 
 /** File metadata by file identity (path, size and times): see `knownMetadata`. */
@@ -107,16 +119,26 @@ export async function describeAssets(
 	return described.flat();
 }
 
+/** A capture date from the database: an instant, whose zone the page does not know. */
+function databaseCaptureDate(epochMs: number): CaptureDate {
+	return { epochMs, offsetMinutes: undefined, floating: false, source: 'photos-database' };
+}
+
 /** One asset described; two when a Live Photo's halves turn out to be different items. */
 export async function describeAsset(files: DeviceFiles, asset: Asset, options: DescribeOptions = {}): Promise<DescribedAsset[]> {
 	const probeOptions = { budget: options.budget, signal: options.signal, known: options.known };
-	const primaryProbe = await probeOrRecall(files, asset.primary, probeOptions);
+	const row = options.database?.get(asset.id);
+	// What an earlier scan read from the file itself is kept (it has the zone the photo was taken in).
+	const fromDatabase = row !== undefined && row.originalOnPhone !== false && row.captureTime !== undefined && options.known?.get(asset.primary) === undefined;
+	const primaryProbe: FileProbe = fromDatabase
+		? { readable: true, metadata: { captureDate: databaseCaptureDate(row.captureTime!) } }
+		: await probeOrRecall(files, asset.primary, probeOptions);
 	const unreadable: string[] = primaryProbe.readable ? [] : [asset.primary.path];
 	const primaryMetadata = primaryProbe.readable ? primaryProbe.metadata : {};
 
 	const videos = asset.files.filter((file) => file.role === 'live-video');
 	const videoProbes = new Map<AssetFile, FileProbe>();
-	if (asset.kind === 'live-photo' && primaryProbe.readable && options.confirmLivePairs !== false) {
+	if (asset.kind === 'live-photo' && primaryProbe.readable && options.confirmLivePairs !== false && row === undefined) {
 		for (const video of videos) {
 			const probe = await probeOrRecall(files, video, probeOptions);
 			videoProbes.set(video, probe);
@@ -156,6 +178,8 @@ export async function describeAsset(files: DeviceFiles, asset: Asset, options: D
 		availability: primaryProbe.readable ? 'on-iphone' : isDeviceError(primaryProbe.cause, 'file-unreadable') ? 'in-icloud' : 'unavailable',
 		livePhotoId: stillId ?? partnerMetadata.find((m) => m.liveId)?.liveId,
 		unreadableFiles: unreadable.filter((path) => photoFiles.some((file) => file.path === path)),
+		...(row === undefined ? {} : { photos: row }),
+		...(row?.originalFilename === undefined ? {} : { originalName: row.originalFilename }),
 	};
 	const split = [...strangers].map((video): DescribedAsset => {
 		const primary: AssetFile = { ...video, role: 'original' };

@@ -38,6 +38,7 @@ export { loadExifReader } from './exif-reader';
 export { readQuickTimeMetadata, type QuickTimeMetadata } from './quicktime-metadata';
 export {
 	DeviceFileSource,
+	readFilePiece,
 	MemorySource,
 	ReadBudgetExceeded,
 	FileReadFailed,
@@ -45,6 +46,8 @@ export {
 	type ByteSource,
 	type ReadBudget,
 } from './byte-source';
+export { matchPhotosDatabase, originalPath, type PhotosMatch } from './photos-match';
+export { countItems, factsOf, factsOfRow, isOnlyInICloud, type CountedItem, type ItemFacts, type LibraryCounts } from './library-counts';
 export { summarizeStorage, type StorageSummary, type Tally } from './storage-summary';
 export { parseMediaPath, type MediaPath, type MediaClass } from './media-path';
 export { isFileLevelFailure } from './failures';

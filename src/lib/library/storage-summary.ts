@@ -1,4 +1,3 @@
-import type { Availability } from './describe-assets';
 import type { Asset, AssetKind } from './group-assets';
 
 export interface Tally {
@@ -10,8 +9,6 @@ export interface Tally {
 export interface StorageSummary {
 	total: Tally;
 	byKind: Record<AssetKind, Tally>;
-	/** Assets only in iCloud (listed, unreadable): counted in `total` and `byKind` too. */
-	inICloud: Tally;
 }
 
 const KINDS: readonly AssetKind[] = ['photo', 'live-photo', 'video', 'screenshot', 'other'];
@@ -26,14 +23,16 @@ function add(tally: Tally, asset: Asset): void {
 	tally.bytes += asset.bytes;
 }
 
-/** Camera-roll bytes by kind, for "what is on this iPhone" and for checking the destination has room. */
-export function summarizeStorage(assets: readonly (Asset & { availability?: Availability })[]): StorageSummary {
+/**
+ * Camera-roll bytes by kind of file group, for how much of the phone's storage the photos take. How
+ * many items the library holds, and of which kind, is `countItems`'s (library-counts.ts).
+ */
+export function summarizeStorage(assets: readonly Asset[]): StorageSummary {
 	const byKind = Object.fromEntries(KINDS.map((kind) => [kind, emptyTally()])) as Record<AssetKind, Tally>;
-	const summary: StorageSummary = { total: emptyTally(), byKind, inICloud: emptyTally() };
+	const summary: StorageSummary = { total: emptyTally(), byKind };
 	for (const asset of assets) {
 		add(summary.total, asset);
 		add(byKind[asset.kind], asset);
-		if (asset.availability === 'in-icloud') add(summary.inICloud, asset);
 	}
 	return summary;
 }

@@ -1,5 +1,6 @@
 import type { DatabaseImage } from './database-image';
-import { DatabaseProblem } from './problems';
+import { DatabaseProblem, isDatabaseProblem } from './problems';
+import { DEFAULT_PHOTOS_DB_LIMITS } from './types';
 import { openImage } from './snapshot-vfs';
 import type { Sqlite3, SqliteDatabase } from './sqlite';
 import { tableLeaves } from './table-leaves';
@@ -9,6 +10,7 @@ type Row = SqlValue[];
 
 /** A statement that keeps stopping at pages it has not got reads more than a sane query does. */
 const MAX_RERUNS_PER_STATEMENT = 2_000;
+
 /** How often (in SQLite virtual machine steps) a running statement looks at the clock. */
 const PROGRESS_STEPS = 10_000;
 /** Leaves fetched for one range of a table scan, at most (fewer when the page cache is small). */
@@ -23,13 +25,16 @@ const MAX_SCAN_BATCH_BYTES = 2 * 1024 * 1024;
  */
 export class QueryRunner {
 	reruns = 0;
+	#rowsHeld = 0;
+	readonly #maxRows: number;
 	readonly #sqlite3: Sqlite3;
 	readonly #image: DatabaseImage;
 	readonly #db: SqliteDatabase;
 	readonly #signal: AbortSignal | undefined;
 	readonly #deadline: number;
 
-	private constructor(sqlite3: Sqlite3, image: DatabaseImage, db: SqliteDatabase, signal: AbortSignal | undefined, deadline: number) {
+	private constructor(sqlite3: Sqlite3, image: DatabaseImage, db: SqliteDatabase, signal: AbortSignal | undefined, deadline: number, maxRows: number) {
+		this.#maxRows = maxRows;
 		this.#sqlite3 = sqlite3;
 		this.#image = image;
 		this.#db = db;
@@ -37,12 +42,12 @@ export class QueryRunner {
 		this.#deadline = deadline;
 	}
 
-	/** `deadline` is a `Date.now()` time; past it, a running statement is interrupted. */
-	static async open(sqlite3: Sqlite3, image: DatabaseImage, options: { signal?: AbortSignal; deadline: number }): Promise<QueryRunner> {
+	/** `deadline` is a `Date.now()` time; past it, a running statement is interrupted. `maxRows`: see `PhotosDbLimits`. */
+	static async open(sqlite3: Sqlite3, image: DatabaseImage, options: { signal?: AbortSignal; deadline: number; maxRows?: number }): Promise<QueryRunner> {
 		await image.fetch([1]);
 		const db = openImage(sqlite3, image);
 		sqlite3.capi.sqlite3_progress_handler(db, PROGRESS_STEPS, () => (Date.now() > options.deadline || options.signal?.aborted ? 1 : 0), 0);
-		const runner = new QueryRunner(sqlite3, image, db, options.signal, options.deadline);
+		const runner = new QueryRunner(sqlite3, image, db, options.signal, options.deadline, options.maxRows ?? DEFAULT_PHOTOS_DB_LIMITS.maxRows);
 		try {
 			// Our page cache is the one that counts: SQLite's own stays small. Sorting and temporary
 			// tables stay in memory, so that SQLite never asks for a file of its own. SQLite's heap is
@@ -59,13 +64,25 @@ export class QueryRunner {
 		this.#db.close();
 	}
 
-	/** Every row of `sql`, run until no page is missing. */
+	/** Every row of `sql`, run until no page is missing; at most `maxRows` over the runner's life. */
 	async select(sql: string, bind?: readonly SqlValue[]): Promise<Row[]> {
 		for (let runs = 0; ; runs++) {
 			this.#checkTime();
 			try {
-				return this.#db.selectArrays(sql, bind as SqlValue[] | undefined) as Row[];
+				const rows: Row[] = [];
+				this.#db.exec({
+					sql,
+					bind: bind as SqlValue[] | undefined,
+					rowMode: 'array',
+					callback: (row: unknown) => {
+						if (this.#rowsHeld + rows.length >= this.#maxRows) throw new DatabaseProblem('too-large', 'The Photos database holds more rows than a library can.');
+						rows.push(row as Row);
+					},
+				});
+				this.#rowsHeld += rows.length;
+				return rows;
 			} catch (error) {
+				if (isDatabaseProblem(error)) throw error;
 				if (this.#image.missing.size === 0) throw this.#problem(error);
 			}
 			if (runs >= MAX_RERUNS_PER_STATEMENT) {

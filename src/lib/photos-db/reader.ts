@@ -120,7 +120,7 @@ async function readOnce(
 	offered.clear();
 
 	const sqlite3 = await loadSqlite();
-	const runner = await QueryRunner.open(sqlite3, image, { signal, deadline });
+	const runner = await QueryRunner.open(sqlite3, image, { signal, deadline, maxRows: limits.maxRows });
 	let assets: PhotosDbAsset[] | undefined;
 	let failure: unknown;
 	try {

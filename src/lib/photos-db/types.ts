@@ -22,6 +22,12 @@ export interface PhotosDbLimits {
 	deadlineMs: number;
 	/** Reads of the whole database, when it changed while it was read. */
 	maxAttempts: number;
+	/**
+	 * Rows held at once, every table together. A phone with 100,000 items has about that many asset rows
+	 * and a few times as many resource and album rows; a database whose pages loop would yield rows for
+	 * ever, each one held until the deadline: this bounds the memory before the time does.
+	 */
+	maxRows: number;
 }
 
 export const DEFAULT_PHOTOS_DB_LIMITS: PhotosDbLimits = {
@@ -30,6 +36,7 @@ export const DEFAULT_PHOTOS_DB_LIMITS: PhotosDbLimits = {
 	maxWalBytes: 64 * 1024 * 1024,
 	deadlineMs: 180_000,
 	maxAttempts: 3,
+	maxRows: 2_000_000,
 };
 
 export type PhotosDbKind = 'photo' | 'video' | 'other';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AfcClient } from '../../lib/afc/client';
-import { PHOTOS_DATABASE_PATH, readPhotosDatabase, type PhotosDbResult } from '../../lib/photos-db';
+import { PHOTOS_DATABASE_PATH, readPhotosDatabase, type PhotosDbLimits, type PhotosDbResult } from '../../lib/photos-db';
 import { createChannelPair } from '../../lib/streams/byte-channel';
 import { serveAfc } from '../afcd';
 import { VirtualCameraRoll } from '../camera-roll';
@@ -14,7 +14,10 @@ import type { PhotosDatabaseLie } from './lying-photos-database';
  */
 const DEADLINE_MS = 4_000;
 
-async function readLying(lie: PhotosDatabaseLie): Promise<{ result: PhotosDbResult; ms: number; storage: LyingFileSystem; heapGrowth: number }> {
+async function readLying(
+	lie: PhotosDatabaseLie,
+	limits: Partial<PhotosDbLimits> = {},
+): Promise<{ result: PhotosDbResult; ms: number; storage: LyingFileSystem; heapGrowth: number }> {
 	const storage = new LyingFileSystem(new VirtualCameraRoll({ profile: 'demo' }), { photosDatabase: lie });
 	// The database is on the phone before anyone reads it: building it is not the reader's time.
 	await storage.prepare(PHOTOS_DATABASE_PATH);
@@ -22,7 +25,7 @@ async function readLying(lie: PhotosDatabaseLie): Promise<{ result: PhotosDbResu
 	serveAfc(device, storage);
 	const heapBefore = process.memoryUsage().heapUsed;
 	const started = Date.now();
-	const result = await readPhotosDatabase(new AfcClient(host), { limits: { deadlineMs: DEADLINE_MS } });
+	const result = await readPhotosDatabase(new AfcClient(host), { limits: { deadlineMs: DEADLINE_MS, ...limits } });
 	return { result, ms: Date.now() - started, storage, heapGrowth: process.memoryUsage().heapUsed - heapBefore };
 }
 
@@ -51,5 +54,11 @@ describe('a lying Photos database', () => {
 		expect(result).toMatchObject({ ok: false, reason: 'too-slow' });
 		expect(ms).toBeLessThan(DEADLINE_MS + 2_000);
 		expect(heapGrowth).toBeLessThan(256 * 1024 * 1024);
+	}, 60_000);
+
+	it('… and with all the time in the world, stopped by the rows it may hold before memory grows', async () => {
+		const { result, ms } = await readLying('repeating-pages', { deadlineMs: 600_000, maxRows: 50_000 });
+		expect(result).toMatchObject({ ok: false, reason: 'too-large' });
+		expect(ms).toBeLessThan(30_000);
 	}, 60_000);
 });
