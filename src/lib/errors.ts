@@ -12,6 +12,7 @@ export type DeviceErrorCode =
 	| 'usb-busy' // another program (usbmuxd, Apple's driver) holds the phone
 	| 'usb-permission' // the operating system refused access to the device
 	| 'not-an-iphone' // the device has no usbmux interface
+	| 'usb-mode' // the iPhone is in a USB mode without the usbmux interface (network only, iOS 17+ "mode 5")
 	| 'unplugged' // the cable was pulled or the phone went away
 	| 'usb-transfer' // a USB transfer failed for another reason
 	// usbmux

@@ -1,12 +1,21 @@
 import { udidFromSerialNumber } from '../lib/usb';
-import { serveAfc, type AfcdOptions } from './afcd';
+import { serveAfc, type AfcdOptions, type AfcdSession } from './afcd';
 import { VirtualCameraRoll, type CameraRollOptions } from './camera-roll';
 // The hostile profile is handed in, never imported: the demo's chunk must not carry the lies.
 import type { HostileProfile } from './hostile';
-import { SimLockdownd, type DeviceKeys, type DeviceSessionSecurity, type DeviceValues, type SimLockdowndOptions } from './lockdownd';
+import {
+	SimLockdownd,
+	type DeviceKeys,
+	type DeviceSessionSecurity,
+	type DeviceValues,
+	type ServiceEndpoint,
+	type ServiceRequest,
+	type SimLockdowndOptions,
+} from './lockdownd';
 import { SIM_IPHONE_SERIAL, SimUsbHardware, type SimUsbHardwareOptions } from './usb';
 import { SimUsbmuxDevice, type SimUsbmuxDeviceOptions } from './usbmux';
 import type { VirtualFileSystem } from './virtual-fs';
+import type { ByteChannel } from '../lib/streams/byte-channel';
 
 import { LOCKDOWN_PORT } from '../lib/lockdown';
 
@@ -25,8 +34,26 @@ export interface VirtualIPhoneOptions {
 	/** The TLS server lockdownd uses for sessions. Without it sessions stay plaintext (tests only). */
 	security?: DeviceSessionSecurity;
 	afc?: AfcdOptions;
+	/** How StartService answers: as iOS 12–13 were seen to (plaintext AFC, escrow bag taken) by default. */
+	services?: ServiceBehaviour;
 	/** A phone that lies (`new HostileProfile(…)`, `sim/hostile/`): evil names, loops, wrong sizes, oversized packets, spoiled TLS. */
 	hostile?: HostileProfile;
+}
+
+/** Answers lockdownd may give to StartService that public clients handle and a phone may send. */
+export interface ServiceBehaviour {
+	/**
+	 * StartService com.apple.afc answers `EnableServiceSSL: true`: the connection to its port starts
+	 * with a TLS handshake with the pair record's keys (libimobiledevice's
+	 * `service_client_factory_start_service`, pymobiledevice3's `start_lockdown_service`), and afcd
+	 * speaks inside it. Needs `security`.
+	 */
+	afcServiceSsl?: boolean;
+	/**
+	 * A StartService that carries an EscrowBag is refused with this lockdownd error ('MissingValue' is
+	 * what a phone not unlocked since boot sends); the same request without one is served.
+	 */
+	rejectEscrowBag?: string;
 }
 
 /**
@@ -41,8 +68,12 @@ export class VirtualIPhone {
 	readonly storage: VirtualFileSystem;
 	readonly cameraRoll: VirtualCameraRoll | undefined;
 	readonly udid: string;
+	/** Every AFC connection served since the phone was made, to see what a host asked of afcd. */
+	readonly afcSessions: AfcdSession[] = [];
 	readonly #usbOptions: Omit<SimUsbHardwareOptions, 'info'>;
 	readonly #afcOptions: AfcdOptions;
+	readonly #serviceBehaviour: ServiceBehaviour;
+	readonly #security: DeviceSessionSecurity | undefined;
 	readonly #hostile: HostileProfile | undefined;
 	#hardware: SimUsbHardware;
 	#nextServicePort = FIRST_SERVICE_PORT;
@@ -55,6 +86,8 @@ export class VirtualIPhone {
 		this.#hostile = hostile;
 		this.#usbOptions = { serialNumber: SIM_IPHONE_SERIAL, ...options.usb };
 		this.#afcOptions = options.afc ?? {};
+		this.#serviceBehaviour = options.services ?? {};
+		this.#security = options.security;
 		this.udid = udidFromSerialNumber(this.#usbOptions.serialNumber ?? SIM_IPHONE_SERIAL);
 		this.storage = storage;
 		// The camera roll under the lies, if any: what the honest files are.
@@ -79,7 +112,7 @@ export class VirtualIPhone {
 				UniqueDeviceID: udidFromSerialNumber(serial),
 			},
 			security: options.security,
-			services: (name) => phone?.startService(name),
+			services: (name, request) => phone?.startService(name, request),
 		});
 		phone = new VirtualIPhone(options, lockdownd, files, honest, hostile);
 		return phone;
@@ -125,19 +158,38 @@ export class VirtualIPhone {
 		this.#servicePorts.clear();
 	}
 
-	/** lockdownd's StartService: a one-connection listener on a fresh port, as the real daemon starts. */
-	startService(name: string): { port: number; enableServiceSSL: boolean } | undefined {
+	/**
+	 * lockdownd's StartService: a one-connection listener on a fresh port, as the real daemon starts;
+	 * in TLS first when the phone answers `EnableServiceSSL` (`services.afcServiceSsl`).
+	 */
+	startService(name: string, request: ServiceRequest = { escrowBag: undefined, tls: undefined }): ServiceEndpoint | { error: string } | undefined {
 		if (name !== 'com.apple.afc') return undefined;
+		const { afcServiceSsl, rejectEscrowBag } = this.#serviceBehaviour;
+		if (rejectEscrowBag !== undefined && request.escrowBag !== undefined) return { error: rejectEscrowBag };
+		const security = this.#security;
+		const tls = afcServiceSsl === true && security !== undefined ? request.tls : undefined;
 		const port = this.#nextServicePort;
 		this.#nextServicePort = port >= 65535 ? FIRST_SERVICE_PORT : port + 1;
 		this.#servicePorts.add(port);
 		this.mux.listen(port, (connection) => {
 			this.mux.unlisten(port);
 			this.#servicePorts.delete(port);
-			const served = this.#hostile?.afcService(connection, this.#afcOptions, this.mux) ?? { channel: connection, options: this.#afcOptions };
-			serveAfc(served.channel, this.storage, served.options);
+			void (async () => {
+				let channel: ByteChannel = connection;
+				if (tls !== undefined) {
+					try {
+						channel = await security!.startServer(connection, tls);
+					} catch {
+						// A host that does not start TLS (or fails it) is dropped, as the phone drops it.
+						await connection.close();
+						return;
+					}
+				}
+				const served = this.#hostile?.afcService(channel, this.#afcOptions, this.mux) ?? { channel, options: this.#afcOptions };
+				this.afcSessions.push(serveAfc(served.channel, this.storage, served.options));
+			})();
 		});
-		return { port, enableServiceSSL: false };
+		return { port, enableServiceSSL: tls !== undefined };
 	}
 }
 

@@ -6,26 +6,36 @@ import type { AfcHeader, AfcPacket } from './packet';
 import { AfcPacketDecoder } from './packet-decoder';
 
 export interface AfcConnectionOptions {
-	/** Requests sent and not yet answered; more wait, in order, for a reply to free a place. */
-	maxRequestsInFlight: number;
+	/** Requests sent and not yet answered; more wait, in order, for a reply to free a place. 1: plain request/reply. */
+	pipelineDepth: number;
 	/** How long the device may stay silent while requests wait, before everything fails with 'timeout'. 0: forever. */
 	replyTimeoutMs: number;
+}
+
+/** A reply, and whether its request was pipelined (sent while others were still unanswered). */
+export interface AfcReply extends AfcPacket {
+	pipelined: boolean;
 }
 
 interface Waiter {
 	/** The largest reply body this request can honestly get. */
 	maxReplyBody: number;
-	resolve(packet: AfcPacket): void;
+	/** Sent with nothing else unanswered, and nothing sent until its reply is in. */
+	alone: boolean;
+	pipelined: boolean;
+	resolve(reply: AfcReply): void;
 	reject(error: unknown): void;
 }
 
-interface Queued extends Waiter {
+interface Queued extends Omit<Waiter, 'pipelined'> {
 	encode(packetNumber: number): Uint8Array;
 }
 
 /**
- * One AFC connection: numbers requests, keeps several in flight and routes each reply to its request
- * by packet number. A real afcd answers in order (one connection is served one request at a time);
+ * One AFC connection: numbers requests, keeps up to `pipelineDepth` in flight and routes each reply to
+ * its request by packet number. A request sent `alone` waits until nothing is unanswered and holds the
+ * rest back until its reply is in: plain request/reply, as every public client speaks it, for a
+ * request that failed pipelined. A real afcd answers in order (one connection is served one request at a time);
  * routing by number also copes with a device that does not, and a reply that matches no request
  * waiting is a protocol error that ends the connection. Replies are read as soon as they arrive, so
  * one slow consumer never stalls the cable; what they can hold is bounded by the requests in flight
@@ -35,8 +45,11 @@ export class AfcConnection {
 	readonly #channel: ByteChannel;
 	readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
 	readonly #decoder: AfcPacketDecoder;
-	readonly #options: AfcConnectionOptions;
+	readonly #replyTimeoutMs: number;
+	#pipelineDepth: number;
 	readonly #waiting = new Map<number, Waiter>();
+	/** Requests sent `alone` and not yet answered (0 or 1). */
+	#aloneWaiting = 0;
 	#queue: (Queued | undefined)[] = [];
 	#queueHead = 0;
 	/** Requests numbered and waiting to leave, together, in the channel's next write. */
@@ -49,7 +62,8 @@ export class AfcConnection {
 
 	constructor(channel: ByteChannel, options: AfcConnectionOptions) {
 		this.#channel = channel;
-		this.#options = options;
+		this.#replyTimeoutMs = options.replyTimeoutMs;
+		this.#pipelineDepth = options.pipelineDepth;
 		this.#writer = channel.writable.getWriter();
 		this.#decoder = new AfcPacketDecoder((header) => this.#replyLimit(header));
 		void this.#readReplies(channel.readable);
@@ -57,18 +71,25 @@ export class AfcConnection {
 
 	/**
 	 * Sends the packet `encode` builds for the packet number it is given and resolves with the reply.
-	 * Requests leave in the order they were made.
+	 * Requests leave in the order they were made; one made `alone` leaves when nothing is unanswered,
+	 * and nothing leaves after it until its reply is in.
 	 */
-	request(encode: (packetNumber: number) => Uint8Array, maxReplyBody: number): Promise<AfcPacket> {
+	request(encode: (packetNumber: number) => Uint8Array, maxReplyBody: number, alone = false): Promise<AfcReply> {
 		if (this.#failure !== undefined) return Promise.reject(this.#failure);
-		return new Promise<AfcPacket>((resolve, reject) => {
-			const queued: Queued = { encode, maxReplyBody, resolve, reject };
-			if (this.#waiting.size < this.#options.maxRequestsInFlight && this.#queueHead === this.#queue.length) {
-				this.#send(queued);
-			} else {
-				this.#queue.push(queued);
-			}
+		return new Promise<AfcReply>((resolve, reject) => {
+			this.#queue.push({ encode, maxReplyBody, alone, resolve, reject });
+			this.#sendQueued();
 		});
+	}
+
+	/** Requests that may be unanswered at once. */
+	get pipelineDepth(): number {
+		return this.#pipelineDepth;
+	}
+
+	/** From now on one request at a time: the phone turned down what it was sent pipelined. */
+	stopPipelining(): void {
+		this.#pipelineDepth = 1;
 	}
 
 	/** Why the connection ended (it takes no more requests), or undefined while it works. */
@@ -92,8 +113,9 @@ export class AfcConnection {
 			return;
 		}
 		if (this.#waiting.size === 0) this.#lastHeard = Date.now();
-		const { maxReplyBody, resolve, reject } = queued;
-		this.#waiting.set(packetNumber, { maxReplyBody, resolve, reject });
+		const { maxReplyBody, alone, resolve, reject } = queued;
+		this.#waiting.set(packetNumber, { maxReplyBody, alone, pipelined: this.#waiting.size > 0, resolve, reject });
+		if (alone) this.#aloneWaiting++;
 		this.#armWatchdog();
 		this.#outgoing.push(packet);
 		if (!this.#writing) void this.#writeOutgoing();
@@ -121,8 +143,9 @@ export class AfcConnection {
 	}
 
 	#sendQueued(): void {
-		while (this.#queueHead < this.#queue.length && this.#waiting.size < this.#options.maxRequestsInFlight) {
+		while (this.#queueHead < this.#queue.length && this.#aloneWaiting === 0) {
 			const queued = this.#queue[this.#queueHead]!;
+			if (this.#waiting.size >= (queued.alone ? 1 : this.#pipelineDepth)) break;
 			this.#queue[this.#queueHead++] = undefined;
 			this.#send(queued);
 		}
@@ -165,7 +188,8 @@ export class AfcConnection {
 						throw new DeviceError('protocol', `The iPhone's file service answered request ${n} twice.`);
 					}
 					this.#waiting.delete(packet.header.packetNumber);
-					waiter.resolve(packet);
+					if (waiter.alone) this.#aloneWaiting--;
+					waiter.resolve({ ...packet, pipelined: waiter.pipelined });
 				}
 				this.#sendQueued();
 			}
@@ -176,16 +200,16 @@ export class AfcConnection {
 	}
 
 	#armWatchdog(): void {
-		if (this.#watchdog !== undefined || this.#options.replyTimeoutMs <= 0) return;
-		this.#watchdog = setTimeout(() => this.#checkWatchdog(), this.#options.replyTimeoutMs);
+		if (this.#watchdog !== undefined || this.#replyTimeoutMs <= 0) return;
+		this.#watchdog = setTimeout(() => this.#checkWatchdog(), this.#replyTimeoutMs);
 	}
 
 	#checkWatchdog(): void {
 		this.#watchdog = undefined;
 		if (this.#failure !== undefined || this.#waiting.size === 0) return;
 		const silence = Date.now() - this.#lastHeard;
-		if (silence < this.#options.replyTimeoutMs) {
-			this.#watchdog = setTimeout(() => this.#checkWatchdog(), this.#options.replyTimeoutMs - silence);
+		if (silence < this.#replyTimeoutMs) {
+			this.#watchdog = setTimeout(() => this.#checkWatchdog(), this.#replyTimeoutMs - silence);
 			return;
 		}
 		this.#fail(
@@ -205,6 +229,7 @@ export class AfcConnection {
 		this.#watchdog = undefined;
 		for (const waiter of this.#waiting.values()) waiter.reject(failure);
 		this.#waiting.clear();
+		this.#aloneWaiting = 0;
 		for (let i = this.#queueHead; i < this.#queue.length; i++) this.#queue[i]?.reject(failure);
 		this.#queue = [];
 		this.#queueHead = 0;

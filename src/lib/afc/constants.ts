@@ -64,6 +64,14 @@ export const AfcOpenMode = { ReadOnly: 1 } as const;
 export const AfcSeekFrom = { Start: 0, Current: 1, End: 2 } as const;
 export type AfcSeekFrom = (typeof AfcSeekFrom)[keyof typeof AfcSeekFrom];
 
+/**
+ * Requests the client has sent on one AFC connection and not yet had answered: the one bound on all
+ * its pipelining (a folder's stats, a file's reads two deep, the close sent behind them). Every public
+ * client but pymobiledevice3 since 2026 waits for each reply; how many a real afcd takes is unknown,
+ * so the bound is modest, and a phone that turns pipelined requests down gets plain request/reply.
+ */
+export const AFC_PIPELINE_DEPTH = 16;
+
 export const AFC_MAGIC = 'CFA6LPAA';
 export const AFC_HEADER_LENGTH = 40;
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isDeviceError } from '../errors';
 import { SimUsb } from '../../sim/usb';
 import { staleInPipe } from '../../sim/usbmux/stale-in-pipe';
+import type { ServiceEndpoint } from '../../sim/lockdownd';
 import { VirtualIPhone } from '../../sim/virtual-iphone';
 import { IPhone } from './iphone';
 
@@ -39,14 +40,14 @@ describe('IPhone over the virtual iPhone', () => {
 	it('after a replug the phone starts from scratch: a service started before the pull is gone, a new one works', async () => {
 		const { phone, usb } = await plugged();
 		const iphone = await IPhone.open(usb);
-		const port = phone.startService('com.apple.afc')!.port;
+		const port = (phone.startService('com.apple.afc') as ServiceEndpoint).port;
 		phone.unplug();
 		await iphone.closed;
 		usb.plug(phone.replug(), { granted: true });
 		const again = await IPhone.open(usb);
 		// A real phone forgets what lockdownd started for the old USB session: the port is closed.
 		await expect(again.connect(port)).rejects.toMatchObject({ code: 'port-closed' });
-		const fresh = phone.startService('com.apple.afc')!.port;
+		const fresh = (phone.startService('com.apple.afc') as ServiceEndpoint).port;
 		const connection = await again.connect(fresh);
 		await connection.close();
 		await again.close();

@@ -1,9 +1,10 @@
-import type { DeviceError } from '../errors';
-import { LOCKDOWN_PORT, LockdownClient, type SessionSecurity } from '../lockdown';
+import { DeviceError, isDeviceError } from '../errors';
+import { LOCKDOWN_PORT, LockdownClient, type PairRecord, type SessionSecurity } from '../lockdown';
+import type { ByteChannel } from '../streams/byte-channel';
+import { withDeadline } from '../streams/waits';
 import { openIPhone, type HostOs } from '../usb';
 import type { UsbTransport } from '../usb/transport';
 import { UsbmuxClient } from '../usbmux';
-
 
 export interface IPhoneOpenOptions {
 	/** The device to open; otherwise the first granted iPhone (or the one with `udid`). */
@@ -14,6 +15,9 @@ export interface IPhoneOpenOptions {
 	/** TLS for lockdown sessions. */
 	security?: SessionSecurity;
 }
+
+/** How long a service's TLS handshake may take, as a lockdown exchange may. */
+const SERVICE_HANDSHAKE_MS = 30_000;
 
 /**
  * One iPhone on the cable: the USB transport, the usbmux client on it, and ways to reach the phone's
@@ -59,6 +63,37 @@ export class IPhone {
 	/** A raw connection to a port a service was started on. */
 	connect(port: number) {
 		return this.#mux.connect(port);
+	}
+
+	/**
+	 * Starts `name` with the session's lockdown and connects to it: in TLS with the pair record's keys
+	 * when the phone answers `EnableServiceSSL`, as every public client honours it (libimobiledevice's
+	 * `service_client_factory_start_service`, pymobiledevice3's `start_lockdown_service`).
+	 */
+	async startService(session: { lockdown: LockdownClient; record: PairRecord }, name: string): Promise<ByteChannel> {
+		const { lockdown, record } = session;
+		const started = await lockdown.startService(name, { escrowBag: record.escrowBag });
+		const channel = await this.#mux.connect(started.port);
+		if (!started.enableServiceSSL) return channel;
+		const security = this.#security;
+		try {
+			if (security === undefined) {
+				throw new DeviceError('protocol', 'The iPhone asked for an encrypted connection this page cannot make.');
+			}
+			return await withDeadline(
+				security.startClient(channel, record),
+				SERVICE_HANDSHAKE_MS,
+				() => new DeviceError('timeout', 'The iPhone stopped answering.', { advice: 'Unplug the iPhone, plug it back in and try again.' }),
+			);
+		} catch (error) {
+			await channel.close().catch(() => undefined);
+			throw isDeviceError(error)
+				? error
+				: new DeviceError('tls', 'The encrypted connection to the iPhone could not be set up.', {
+						cause: error,
+						advice: 'Unplug the iPhone, plug it back in and try again.',
+					});
+		}
 	}
 
 	async close(): Promise<void> {

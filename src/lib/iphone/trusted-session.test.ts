@@ -9,6 +9,7 @@ import { SimUsb } from '../../sim/usb';
 import { VirtualIPhone, type VirtualIPhoneOptions } from '../../sim/virtual-iphone';
 import { AppDatabase, DexiePairRecordStore, MemoryPairRecordStore } from '../store';
 import { IPhone } from './iphone';
+import { AFC_SERVICE, openFileService } from './file-service';
 import { openTrustedSession } from './trusted-session';
 
 async function connect(phone: VirtualIPhone) {
@@ -59,6 +60,49 @@ describe.each(servers)('a trusted session with the virtual iPhone (%s)', (_, sec
 		const second = await openTrustedSession(iphone, { store, pollIntervalMs: 1 });
 		expect(second.paired).toBe(true);
 		expect(second.record.hostId).not.toBe(first.record.hostId);
+		await iphone.close();
+	});
+
+	it('pairs again, with the Trust question, when the phone takes the session and then drops the TLS handshake', async () => {
+		const phone = await create();
+		const store = new MemoryPairRecordStore();
+		const iphone = await connect(phone);
+		const first = await openTrustedSession(iphone, { store, pollIntervalMs: 1 });
+		await first.lockdown.close();
+		phone.lockdownd.forgetHost(first.record.hostId, 'drop-tls');
+		let asked = 0;
+		const second = await openTrustedSession(iphone, { store, onWaitingForTrust: () => asked++, pollIntervalMs: 1 });
+		expect(second.paired).toBe(true);
+		expect(asked).toBe(1);
+		expect((await store.get(phone.udid))?.hostId).toBe(second.record.hostId);
+		const files = await openFileService(iphone, second);
+		expect(await files.list('/DCIM')).toContain('100APPLE');
+		await iphone.close();
+	});
+
+	it('opens AFC in TLS with the pair record when StartService answers EnableServiceSSL', async () => {
+		const phone = await create({ services: { afcServiceSsl: true } });
+		const iphone = await connect(phone);
+		const session = await openTrustedSession(iphone, { store: new MemoryPairRecordStore(), pollIntervalMs: 1 });
+		expect(await session.lockdown.startService(AFC_SERVICE)).toMatchObject({ enableServiceSSL: true });
+		const files = await openFileService(iphone, session, { replyTimeoutMs: 5_000 });
+		expect(await files.list('/DCIM')).toContain('100APPLE');
+		expect((await files.stat('/DCIM')).kind).toBe('directory');
+		await iphone.close();
+		expect(phone.afcSessions.length).toBe(1);
+		expect(phone.mux.violations).toEqual([]);
+	});
+
+	it('offers the escrow bag, and starts AFC without it when the phone turns it down', async () => {
+		const requests: unknown[] = [];
+		const phone = await create({ services: { rejectEscrowBag: 'MissingValue' }, lockdown: { trust: { pendingPolls: 0 }, onRequest: (r) => void requests.push(r) } });
+		const iphone = await connect(phone);
+		const session = await openTrustedSession(iphone, { store: new MemoryPairRecordStore(), pollIntervalMs: 1 });
+		expect(session.record.escrowBag).toBeDefined();
+		const files = await openFileService(iphone, session);
+		expect(await files.list('/DCIM')).toContain('100APPLE');
+		const starts = requests.filter((r) => (r as { Request?: unknown }).Request === 'StartService');
+		expect(starts.map((r) => (r as { EscrowBag?: unknown }).EscrowBag !== undefined)).toEqual([true, false]);
 		await iphone.close();
 	});
 

@@ -8,6 +8,7 @@ import { makePairRecord, type TestPairRecord } from '../../testing/sim/lockdownd
 import { nodeTlsClient, nodeTlsServer } from '../../testing/sim/lockdownd/node-tls';
 import { DEFAULT_LOCKDOWN_LABEL, LockdownClient, MAX_INFO_TEXT, type LockdownClientOptions } from './lockdown-client';
 import { PlistChannel } from './plist-channel';
+import { tlsSessionSecurity } from './tls-session-security';
 import type { SessionSecurity } from './session-security';
 import type { PlistDict } from '../plist/value';
 
@@ -224,6 +225,16 @@ describe('pairing and the Trust dialog', () => {
 		const state = await pairedSetup();
 		state.sim.forgetAllHosts();
 		const { client } = state.connect();
+		const error = await client.startSession(paired.record).catch((e: unknown) => e);
+		expect(error).toMatchObject({ code: 'pairing-forgotten', message: 'Your iPhone no longer trusts this computer.' });
+		expect(client.sessionId).toBeUndefined();
+	});
+
+	it('a phone that takes StartSession and then drops the TLS handshake: pairing-forgotten', async () => {
+		const state = await pairedSetup();
+		state.sim.forgetAllHosts('drop-tls');
+		// The page's own TLS client: the phone's close reaches it as a failed handshake.
+		const { client } = state.connect({ security: tlsSessionSecurity });
 		const error = await client.startSession(paired.record).catch((e: unknown) => e);
 		expect(error).toMatchObject({ code: 'pairing-forgotten', message: 'Your iPhone no longer trusts this computer.' });
 		expect(client.sessionId).toBeUndefined();

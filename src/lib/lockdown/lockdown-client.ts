@@ -54,7 +54,7 @@ export interface LockdownSession {
 
 export interface StartedService {
 	port: number;
-	/** The service connection needs TLS right after connecting (not the case for com.apple.afc). */
+	/** The service connection needs TLS right after connecting (iOS 12–13 did not ask it for com.apple.afc). */
 	enableServiceSSL: boolean;
 }
 
@@ -213,7 +213,8 @@ export class LockdownClient {
 
 	/**
 	 * Opens a session as the paired host; the connection moves into TLS at once when the phone asks
-	 * (it always does). 'pairing-forgotten' when the phone no longer knows the record.
+	 * (it always does). 'pairing-forgotten' when the phone no longer knows the record: it answers
+	 * InvalidHostID, or takes the session and then ends the TLS handshake.
 	 */
 	async startSession(record: PairRecord): Promise<LockdownSession> {
 		return this.#serialized(async () => {
@@ -236,12 +237,7 @@ export class LockdownClient {
 						// A phone that accepts the session and then drops the handshake must not hold us for ever.
 						this.#secureChannel = await this.#withTimeout(security.startClient(transport, record));
 					} catch (error) {
-						throw isDeviceError(error)
-							? error
-							: new DeviceError('protocol', 'The encrypted connection to the iPhone could not be set up.', {
-									cause: error,
-									advice: 'Unplug the iPhone, plug it back in and try again.',
-								});
+						throw handshakeFailure(error);
 					}
 					return this.#secureChannel;
 				});
@@ -266,14 +262,27 @@ export class LockdownClient {
 		});
 	}
 
-	/** Asks the phone to start a service; connect to the returned port on a new connection. */
+	/**
+	 * Asks the phone to start a service; connect to the returned port on a new connection, in TLS when
+	 * `enableServiceSSL`. The escrow bag only unlocks what a locked phone protects (mobilebackup2 is
+	 * the only service public clients send it to): a phone that turns a request with it down is asked
+	 * again without it.
+	 */
 	async startService(name: string, options: { escrowBag?: Uint8Array } = {}): Promise<StartedService> {
 		const fields: PlistDict = { Service: name };
-		if (options.escrowBag !== undefined) fields.EscrowBag = options.escrowBag;
-		const reply = await this.#exchange('StartService', fields);
-		if (reply.Error === 'MissingValue' && options.escrowBag !== undefined) {
-			// "Escrow unlock unavailable because user has not unlocked device since boot".
-			throw lockdownFailure('StartService', 'EscrowLocked');
+		let reply: PlistDict;
+		if (options.escrowBag !== undefined) {
+			reply = await this.#exchange('StartService', { ...fields, EscrowBag: options.escrowBag });
+			if (reply.Error !== undefined) {
+				const withBag = reply.Error;
+				reply = await this.#exchange('StartService', fields);
+				if (reply.Error !== undefined && withBag === 'MissingValue') {
+					// "Escrow unlock unavailable because user has not unlocked device since boot".
+					throw lockdownFailure('StartService', 'EscrowLocked');
+				}
+			}
+		} else {
+			reply = await this.#exchange('StartService', fields);
 		}
 		throwIfError('StartService', reply);
 		const port = reply.Port;
@@ -332,6 +341,24 @@ export class LockdownClient {
 			() => void this.#channel.close(),
 		);
 	}
+}
+
+/**
+ * Why the session's TLS handshake failed. A phone that took StartSession and then ended the handshake
+ * (closed the connection, or refused our certificate) no longer knows this pairing: it was removed on
+ * the phone, which then still answers StartSession (pymobiledevice3 pairs again there, on its
+ * SSLZeroReturnError). A pulled cable, a silent phone, our own close stay what they are.
+ */
+function handshakeFailure(error: unknown): DeviceError {
+	if (isDeviceError(error, 'connection-reset') || isDeviceError(error, 'tls')) {
+		const forgotten = lockdownFailure('StartSession', 'InvalidHostID');
+		return new DeviceError(forgotten.code, forgotten.message, { cause: error, advice: forgotten.advice });
+	}
+	if (isDeviceError(error)) return error;
+	return new DeviceError('protocol', 'The encrypted connection to the iPhone could not be set up.', {
+		cause: error,
+		advice: 'Unplug the iPhone, plug it back in and try again.',
+	});
 }
 
 function throwIfError(request: string, reply: PlistDict): void {

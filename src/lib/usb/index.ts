@@ -9,7 +9,7 @@ export {
 	isAppleMobileDevice,
 	udidFromSerialNumber,
 } from './apple-device';
-export { findMuxInterface, muxInterfaceOf, type MuxInterfaceLocation } from './mux-interface';
+export { findMuxInterface, isNetworkOnlyMode, muxInterfaceOf, type MuxInterfaceLocation } from './mux-interface';
 export { hostOsFromPlatform, type HostOs } from './host-os';
 export { usbFailure, type UsbStep } from './usb-failure';
 export { WebUsbTransport, type WebUsbTransportOptions } from './webusb-transport';

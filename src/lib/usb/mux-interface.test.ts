@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findMuxInterface } from './mux-interface';
+import { findMuxInterface, isNetworkOnlyMode } from './mux-interface';
 
 const bulk = (endpointNumber: number, direction: USBDirection): USBEndpoint => ({
 	endpointNumber,
@@ -81,5 +81,20 @@ describe('findMuxInterface', () => {
 				},
 			),
 		);
+	});
+});
+
+describe('isNetworkOnlyMode', () => {
+	const ncm = alternate([0x02, 0x0d, 0x00], []);
+	const ncmData = alternate([0x0a, 0x00, 0x01], [bulk(1, 'in'), bulk(2, 'out')], 1);
+
+	it('is a single configuration with CDC-NCM and no mux, as usbmuxd guesses mode 5', () => {
+		expect(isNetworkOnlyMode([configuration(1, [[ncm], [ncmData]])])).toBe(true);
+	});
+
+	it('is not the usual modes, nor a PTP-only device', () => {
+		expect(isNetworkOnlyMode([configuration(1, [[PTP]]), configuration(4, [[PTP], [mux()]])])).toBe(false);
+		expect(isNetworkOnlyMode([configuration(1, [[ncm], [mux()]])])).toBe(false);
+		expect(isNetworkOnlyMode([configuration(1, [[PTP]])])).toBe(false);
 	});
 });

@@ -55,3 +55,19 @@ export function findMuxInterface(
 	}
 	return best;
 }
+
+/** CDC-NCM's communication interface (class 0x02, subclass 0x0D): USB networking. */
+const CDC_CLASS = 0x02;
+const CDC_NCM_SUBCLASS = 0x0d;
+
+/**
+ * Whether the device shows the descriptors of an iPhone in its network-only USB mode (iOS 17+ "mode 5",
+ * set by a host's vendor SET_MODE): a single configuration with CDC-NCM and no mux. usbmuxd's
+ * `guess_mode` tells the modes apart by descriptors the same way.
+ */
+export function isNetworkOnlyMode(configurations: readonly USBConfiguration[]): boolean {
+	if (configurations.length !== 1 || muxInterfaceOf(configurations[0]!) !== undefined) return false;
+	return configurations[0]!.interfaces.some((iface) =>
+		iface.alternates.some((a) => a.interfaceClass === CDC_CLASS && a.interfaceSubclass === CDC_NCM_SUBCLASS),
+	);
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDeviceError, type DeviceError } from '../errors';
-import { iPhoneUsbInfo, type SimUsbDeviceInfo } from '../../sim/usb/descriptors';
+import { iPhoneNetworkOnlyUsbInfo, iPhoneUsbInfo, type SimUsbDeviceInfo } from '../../sim/usb/descriptors';
 import { echoDeviceEnd } from '../../sim/usb/echo';
 import { SimUsbHardware, type SimUsbHardwareOptions, type SimUsbTraceEvent } from '../../sim/usb/hardware';
 import { SimUsb } from '../../sim/usb/sim-usb';
@@ -272,6 +272,16 @@ describe('openIPhone: failures in plain words', () => {
 		const error = await failure(openIPhone(usb, { os: 'windows' }));
 		expect(error.code).toBe('not-an-iphone');
 		expect(error.advice).toContain('Apple Devices');
+		expect(device.opened).toBe(false);
+	});
+
+	it('says plainly what to do with an iPhone in its network-only USB mode (iOS 17+ mode 5), without opening it', async () => {
+		const usb = new SimUsb();
+		const device = usb.plug(new SimUsbHardware({ info: iPhoneNetworkOnlyUsbInfo() }), { granted: true });
+		const error = await failure(openIPhone(usb, { os: 'linux' }));
+		expect(error.code).toBe('usb-mode');
+		expect(error.message).toContain('only shares its network');
+		expect(error.advice).toContain('unplug the iPhone, plug it back in');
 		expect(device.opened).toBe(false);
 	});
 

@@ -1,10 +1,10 @@
 import { DeviceError } from '../errors';
 import { IPHONE_FILTERS, isAppleMobileDevice, udidFromSerialNumber, APPLE_VENDOR_ID } from './apple-device';
 import type { HostOs } from './host-os';
-import { findMuxInterface } from './mux-interface';
+import { findMuxInterface, isNetworkOnlyMode } from './mux-interface';
 import type { UsbTransport } from './transport';
 import { withDeadline } from '../streams/waits';
-import { noIPhoneConnected, notAnIPhone, usbFailure, usbStepTimedOut, type UsbStep } from './usb-failure';
+import { networkOnlyMode, noIPhoneConnected, notAnIPhone, usbFailure, usbStepTimedOut, type UsbStep } from './usb-failure';
 import { WebUsbTransport } from './webusb-transport';
 
 export interface OpenIPhoneOptions {
@@ -60,7 +60,9 @@ export async function openIPhone(usb: USB, options: OpenIPhoneOptions = {}): Pro
 	const os = options.os ?? 'unknown';
 	const device = options.device ?? (await chooseGranted(usb, options.udid));
 	if (device.vendorId !== APPLE_VENDOR_ID) throw notAnIPhone(false, os);
-	if (!findMuxInterface(device.configurations, activeValue(device))) throw notAnIPhone(true, os);
+	if (!findMuxInterface(device.configurations, activeValue(device))) {
+		throw isNetworkOnlyMode(device.configurations) ? networkOnlyMode() : notAnIPhone(true, os);
+	}
 
 	await step('open', os, () => device.open());
 	try {

@@ -101,6 +101,18 @@ export function notAnIPhone(isApple: boolean, os: HostOs): DeviceError {
 	});
 }
 
+/**
+ * An iPhone in its network-only USB mode (iOS 17+ "mode 5"): another program switched it so, and it
+ * stays so until it is unplugged. Switching it back from the page would re-enumerate it as a device the
+ * browser has not been granted, so the page says what to do instead.
+ */
+export function networkOnlyMode(): DeviceError {
+	return new DeviceError('usb-mode', 'The iPhone is in a USB mode that only shares its network, without the connection this page needs.', {
+		advice:
+			'Another program on this computer switched it to that mode. Quit programs that use the iPhone as a network connection, unplug the iPhone, plug it back in (it starts in its usual mode), and click Connect again.',
+	});
+}
+
 export function iPhoneUnplugged(cause?: unknown): DeviceError {
 	return new DeviceError('unplugged', 'The iPhone was disconnected.', {
 		cause,

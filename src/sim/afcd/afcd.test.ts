@@ -229,3 +229,49 @@ describe('simulated afcd', () => {
 		await huge.session.done;
 	});
 });
+
+describe('simulated afcd, strict about pipelining', () => {
+	const statusOf = (packet: AfcPacket) => Number(new DataView(packet.body.buffer, packet.body.byteOffset).getBigUint64(0, true));
+
+	it('answers requests in order, and refuses one that comes while maxOutstanding are unanswered', async () => {
+		const { writer, reply, session } = phone({ pipelining: { maxOutstanding: 2, replyLatencyMs: 0 } });
+		const sent = [encodeGetFileInfo(1, '/DCIM'), encodeReadDir(2, '/Books'), encodeGetFileInfo(3, '/Books')];
+		await writer.write(new Uint8Array(sent.flatMap((packet) => [...packet])));
+		const answers = [await reply(), await reply(), await reply()].map((r) => r.packet);
+		expect(answers.map((a) => a.header.packetNumber)).toEqual([1, 2, 3]);
+		expect(answers.slice(0, 2).map((a) => a.header.operation)).toEqual([AfcOperation.Data, AfcOperation.Data]);
+		expect(answers[2]!.header.operation).toBe(AfcOperation.Status);
+		expect(statusOf(answers[2]!)).toBe(AfcStatus.IoError);
+		expect(session.refused).toBe(1);
+		expect(session.deepestPipeline).toBe(3);
+	});
+
+	it("in 'refuse' mode, refuses every request sent before the one ahead was answered, and serves one sent after", async () => {
+		const { writer, reply, status, session, open } = phone({ pipelining: { mode: 'refuse', refusal: AfcStatus.OpWouldBlock } });
+		const handle = await open('/DCIM/100APPLE/IMG_0002.MOV');
+		await writer.write(new Uint8Array([...encodeFileRead(2, handle, 10), ...encodeFileRead(3, handle, 10)]));
+		expect((await reply()).packet.body).toEqual(syntheticBytes(2, 0, 10));
+		expect(statusOf((await reply()).packet)).toBe(AfcStatus.OpWouldBlock);
+		// The refused read moved nothing: the next one, alone, reads on from 10.
+		const next = await (async () => {
+			await writer.write(encodeFileRead(4, handle, 10));
+			return reply();
+		})();
+		expect(next.packet.body).toEqual(syntheticBytes(2, 10, 10));
+		expect(await status(encodeFileClose(5, handle))).toBe(AfcStatus.Success);
+		expect(session.refused).toBe(1);
+	});
+
+	it('answers no sooner than its reply latency after a request came, a pipelined batch within one latency', async () => {
+		const { writer, reply, ask } = phone({ pipelining: { replyLatencyMs: 40 } });
+		let started = Date.now();
+		await ask(encodeGetFileInfo(1, '/DCIM'));
+		expect(Date.now() - started).toBeGreaterThanOrEqual(39);
+		started = Date.now();
+		await writer.write(new Uint8Array([...encodeGetFileInfo(2, '/DCIM'), ...encodeGetFileInfo(3, '/Books'), ...encodeReadDir(4, '/')]));
+		for (let i = 0; i < 3; i++) await reply();
+		const took = Date.now() - started;
+		expect(took).toBeGreaterThanOrEqual(39);
+		expect(took).toBeLessThan(3 * 40);
+	});
+});

@@ -7,6 +7,7 @@ import { decodeRequest, type AfcRequest } from '../../lib/afc/requests';
 import { encodeStringList } from '../../lib/afc/strings';
 import type { ByteChannel } from '../../lib/streams/byte-channel';
 import type { VirtualFileSystem } from '../virtual-fs';
+import { RequestInbox, type AfcdPipelining, type ReceivedRequest } from './request-inbox';
 
 /** Data replies up to this size leave in one write with their header. */
 const ONE_WRITE_REPLY_BYTES = 64 * 1024;
@@ -48,6 +49,8 @@ export interface AfcdOptions {
 	 * way to watch requests, pause at a chosen read (resolve later) or stall (never resolve).
 	 */
 	beforeAnswer?: (request: AfcdRequest) => void | Promise<void>;
+	/** How requests sent before earlier ones were answered are taken: in order, at most 16, 1 ms apart by default. */
+	pipelining?: AfcdPipelining;
 	faults?: AfcdFaults;
 }
 
@@ -56,6 +59,10 @@ export interface AfcdSession {
 	readonly openFiles: number;
 	/** Settles when the connection has ended and afcd stopped serving it. */
 	readonly done: Promise<void>;
+	/** Most requests the host had unanswered at once. */
+	readonly deepestPipeline: number;
+	/** Requests refused for being pipelined beyond what this afcd takes. */
+	readonly refused: number;
 }
 
 interface OpenFile {
@@ -84,13 +91,21 @@ export function normalizeAfcPath(path: string): string {
  * device (protocol.md §7): a missing path is READ_ERROR to GetFileInfo and OBJECT_NOT_FOUND to ReadDir
  * and FileRefOpen; a listing of a file is READ_ERROR; ReadDir includes "." and ".."; a file that lists
  * but cannot be read (an iCloud placeholder) fails FileRefOpen, and any later read, with IO_ERROR,
- * which is what ifuse shows as "Input/output error" (ifuse#54); a stale handle is INVALID_ARG.
+ * which is what ifuse shows as "Input/output error" (ifuse#54); a stale handle is INVALID_ARG. Requests
+ * are answered one at a time, in order, each no sooner than a reply latency after it came, and a host
+ * that pipelines more than the phone takes is refused (`request-inbox.ts`).
  */
 export function serveAfc(channel: ByteChannel, fs: VirtualFileSystem, options: AfcdOptions = {}): AfcdSession {
 	const afcd = new Afcd(channel, fs, options);
 	return {
 		get openFiles() {
 			return afcd.openFiles;
+		},
+		get deepestPipeline() {
+			return afcd.inbox.deepest;
+		},
+		get refused() {
+			return afcd.inbox.refused;
 		},
 		done: afcd.serve(),
 	};
@@ -105,6 +120,7 @@ class Afcd {
 	readonly #options: AfcdOptions;
 	readonly #maxReadLength: number;
 	readonly #handles = new Map<bigint, OpenFile>();
+	readonly inbox: RequestInbox;
 	#nextHandle = 1n;
 	#sent = 0;
 	#stalled = false;
@@ -115,6 +131,7 @@ class Afcd {
 		this.#fs = fs;
 		this.#options = options;
 		this.#maxReadLength = options.maxReadLength ?? 4 * MiB;
+		this.inbox = new RequestInbox(options.pipelining);
 	}
 
 	get openFiles(): number {
@@ -124,25 +141,41 @@ class Afcd {
 	async serve(): Promise<void> {
 		const reader = this.#channel.readable.getReader();
 		this.#writer = this.#channel.writable.getWriter();
+		void this.#receive(reader);
+		try {
+			for (;;) {
+				const request = await this.inbox.next();
+				if (request === undefined || !(await this.#handle(request))) return;
+			}
+		} finally {
+			this.#handles.clear();
+			await this.#channel.close();
+			void reader.cancel().catch(() => undefined);
+		}
+	}
+
+	/**
+	 * Takes requests off the channel as they come, while earlier ones are answered: what the host sent
+	 * before it had its replies is known, as a phone's socket buffer holds it.
+	 */
+	async #receive(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
 		const decoder = new AfcPacketDecoder(() => MAX_REQUEST_BODY);
 		try {
 			for (;;) {
 				const { value, done } = await reader.read();
 				if (done) return;
-				for (const packet of decoder.push(value)) {
-					if (!(await this.#handle(packet))) return;
-				}
+				for (const packet of decoder.push(value)) this.inbox.push(packet);
 			}
 		} catch {
 			// A request stream out of step, or a channel that broke: either way the connection is over.
 		} finally {
-			this.#handles.clear();
-			await this.#channel.close();
+			this.inbox.end();
 		}
 	}
 
 	/** Answers one request; false once the connection is gone. */
-	async #handle(packet: AfcPacket): Promise<boolean> {
+	async #handle(received: ReceivedRequest): Promise<boolean> {
+		const { packet } = received;
 		let request: AfcRequest | undefined;
 		try {
 			request = decodeRequest(packet);
@@ -158,8 +191,16 @@ class Afcd {
 		}
 		await this.#options.beforeAnswer?.(seen);
 		const forced = faults?.status?.(seen);
+		// A refused request does nothing: a refused open opens nothing, a refused read moves no position.
 		const reply: Reply =
-			forced !== undefined ? forced : request === undefined ? AfcStatus.OpHeaderInvalid : await this.#answer(request);
+			forced !== undefined
+				? forced
+				: received.refused
+					? this.inbox.refusal
+					: request === undefined
+						? AfcStatus.OpHeaderInvalid
+						: await this.#answer(request);
+		this.inbox.answered();
 		const packetNumber = faults?.packetNumber?.(seen) ?? packet.header.packetNumber;
 		if (typeof reply === 'number') return this.#write(encodeStatus(packetNumber, reply));
 		if ('handle' in reply) return this.#write(encodeOpenResult(packetNumber, reply.handle));
@@ -194,6 +235,14 @@ class Afcd {
 	}
 
 	async #answer(request: AfcRequest): Promise<Reply> {
+		// Files the storage makes on first use (the Photos database) are made before anything is said of them.
+		if ('path' in request && this.#fs.prepare !== undefined) {
+			try {
+				await this.#fs.prepare(normalizeAfcPath(request.path));
+			} catch {
+				return AfcStatus.IoError;
+			}
+		}
 		switch (request.kind) {
 			case 'read-dir':
 				return this.#readDir(normalizeAfcPath(request.path));

@@ -57,5 +57,6 @@ export function assetOfFiles(
 		originalOnPhone: !original.unreadable,
 		edited: details.edited ?? files.some((file) => file.tag === 'render'),
 		...details.marks,
+		files: files.map((file) => file.path),
 	};
 }

@@ -428,6 +428,7 @@ export class LibraryPlanner {
 				originalOnPhone: false,
 				edited: false,
 				...drawMarks(rng),
+				files: [],
 			};
 		});
 	}
@@ -462,6 +463,7 @@ export class LibraryPlanner {
 			originalOnPhone: true,
 			edited: false,
 			...NO_MARKS,
+			files: [],
 		};
 	}
 

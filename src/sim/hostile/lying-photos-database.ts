@@ -99,6 +99,7 @@ function ghostAssets(isListed: (path: string) => boolean): LibraryAsset[] {
 			hidden: false,
 			favorite: false,
 			albums: [],
+			files: [],
 		});
 	}
 	return ghosts;

@@ -1,4 +1,4 @@
-export { SimLockdownd, type SimLockdowndOptions, type TrustedHost } from './sim-lockdownd';
+export { SimLockdownd, type ForgetHow, type SimLockdowndOptions, type TrustedHost } from './sim-lockdownd';
 export {
 	createDeviceIdentity,
 	exportDeviceKeys,
@@ -9,7 +9,7 @@ export {
 	type DiskUsageValues,
 } from './device-identity';
 export type { DeviceSessionSecurity, DeviceTlsCredentials } from './device-session-security';
-export type { ServiceEndpoint, ServiceRegistry } from './service-registry';
+export type { ServiceEndpoint, ServiceRegistry, ServiceRequest } from './service-registry';
 export { TrustDialog, type TrustDialogOptions, type TrustOutcome } from './trust-dialog';
 export { clientCertificateSignedByRoot } from './pair-record-check';
 export { tlsDeviceSecurity } from './tls-device-security';

@@ -1,7 +1,19 @@
+import type { DeviceTlsCredentials } from './device-session-security';
+
 /** A service lockdownd started: where to connect, and whether TLS comes first there. */
 export interface ServiceEndpoint {
 	port: number;
 	enableServiceSSL: boolean;
+}
+
+/** What StartService came with, and who asked. */
+export interface ServiceRequest {
+	escrowBag: Uint8Array | undefined;
+	/**
+	 * The TLS server's side for the host whose session asked (its pair record's device certificate, the
+	 * phone's key, its root): what a service that answers `EnableServiceSSL` runs its handshake with.
+	 */
+	tls: DeviceTlsCredentials | undefined;
 }
 
 /**
@@ -11,5 +23,5 @@ export interface ServiceEndpoint {
  */
 export type ServiceRegistry = (
 	name: string,
-	request: { escrowBag: Uint8Array | undefined },
+	request: ServiceRequest,
 ) => ServiceEndpoint | { error: string } | undefined | Promise<ServiceEndpoint | { error: string } | undefined>;

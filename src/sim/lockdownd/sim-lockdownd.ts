@@ -4,7 +4,7 @@ import { isPlistDict, type PlistDict } from '../../lib/plist/value';
 import type { SecureChannel } from '../../lib/lockdown/session-security';
 import type { ByteChannel } from '../../lib/streams/byte-channel';
 import { createDeviceIdentity, type DeviceIdentity, type DeviceKeys, type DeviceValues } from './device-identity';
-import type { DeviceSessionSecurity } from './device-session-security';
+import type { DeviceSessionSecurity, DeviceTlsCredentials } from './device-session-security';
 import { equalBytes } from '../../lib/bytes';
 import { checkPairRecord, type AcceptedPairRecord } from './pair-record-check';
 import type { ServiceRegistry } from './service-registry';
@@ -42,6 +42,9 @@ export interface TrustedHost {
 }
 
 type Pairing = TrustedHost;
+
+/** How a phone shows it forgot a computer: InvalidHostID to StartSession, or a TLS handshake dropped after it. */
+export type ForgetHow = 'invalid-host-id' | 'drop-tls';
 
 /** State of one connection: plain → (StartSession) → session, TLS → (StopSession) → plain. */
 interface Connection {
@@ -86,6 +89,8 @@ export class SimLockdownd {
 	readonly #onRequest: ((request: PlistDict) => void) | undefined;
 	readonly #onConnectionError: ((error: unknown) => void) | undefined;
 	readonly #pairings = new Map<string, Pairing>();
+	/** Hosts forgotten in a way that still takes their StartSession, then drops the TLS handshake. */
+	readonly #forgottenAtTls = new Set<string>();
 	readonly #onTrustChanged: ((hosts: TrustedHost[]) => void) | undefined;
 
 	constructor(options: SimLockdowndOptions) {
@@ -117,15 +122,20 @@ export class SimLockdownd {
 		return this.#pairings.get(hostId)?.escrowBag;
 	}
 
-	/** The phone forgets one computer, as after a restore. Its next StartSession gets InvalidHostID. */
-	forgetHost(hostId: string): void {
-		if (this.#pairings.delete(hostId)) this.#trustChanged();
+	/**
+	 * The phone forgets one computer, as after a restore. Its next StartSession gets InvalidHostID; with
+	 * 'drop-tls', StartSession is still taken and the TLS handshake after it dropped (the phone closes
+	 * the connection: pymobiledevice3's SSLZeroReturnError, "a pair record, but it was removed on-device").
+	 */
+	forgetHost(hostId: string, how: ForgetHow = 'invalid-host-id'): void {
+		if (!this.#pairings.delete(hostId)) return;
+		if (how === 'drop-tls') this.#forgottenAtTls.add(hostId);
+		this.#trustChanged();
 	}
 
-	/** Settings › Reset Location & Privacy: every computer is forgotten. */
-	forgetAllHosts(): void {
-		this.#pairings.clear();
-		this.#trustChanged();
+	/** Settings › Reset Location & Privacy: every computer is forgotten (see `forgetHost`). */
+	forgetAllHosts(how: ForgetHow = 'invalid-host-id'): void {
+		for (const hostId of this.trustedHostIds) this.forgetHost(hostId, how);
 	}
 
 	#trustChanged(): void {
@@ -157,16 +167,23 @@ export class SimLockdownd {
 
 	async #startTls(plist: PlistChannel, connection: Connection): Promise<void> {
 		const security = this.#security;
-		const pairing = connection.session && this.#pairings.get(connection.session.hostId);
-		if (security === undefined || pairing === undefined) return;
+		const credentials = connection.session && this.#credentialsOf(connection.session.hostId);
+		if (security === undefined || credentials === undefined) return;
 		await plist.switchTransport(async (transport) => {
-			connection.secure = await security.startServer(transport, {
-				certificate: pairing.record.deviceCertificate,
-				privateKey: this.identity.keyPair.privateKey,
-				rootCertificate: pairing.record.rootCertificate,
-			});
+			connection.secure = await security.startServer(transport, credentials);
 			return connection.secure;
 		});
+	}
+
+	/** The TLS server's side for a trusted host: the device certificate it made, the phone's own key. */
+	#credentialsOf(hostId: string): DeviceTlsCredentials | undefined {
+		const pairing = this.#pairings.get(hostId);
+		if (pairing === undefined) return undefined;
+		return {
+			certificate: pairing.record.deviceCertificate,
+			privateKey: this.identity.keyPair.privateKey,
+			rootCertificate: pairing.record.rootCertificate,
+		};
 	}
 
 	async #stopTls(plist: PlistChannel, connection: Connection): Promise<void> {
@@ -266,6 +283,7 @@ export class SimLockdownd {
 			case 'trusted': {
 				const escrowBag = crypto.getRandomValues(new Uint8Array(32));
 				this.#pairings.set(checked.hostId, { record: checked, escrowBag });
+				this.#forgottenAtTls.delete(checked.hostId);
 				this.#trustChanged();
 				return { EscrowBag: escrowBag, Request: 'Pair' };
 			}
@@ -300,6 +318,10 @@ export class SimLockdownd {
 		if (connection.session !== undefined) return { reply: failure('StartSession', 'SessionActive') };
 		const hostId = request.HostID;
 		if (typeof hostId !== 'string') return { reply: failure('StartSession', 'MissingHostID') };
+		if (this.#forgottenAtTls.has(hostId)) {
+			// Taken, as if the host were known, and then the handshake the host starts is dropped.
+			return { reply: { EnableSessionSSL: true, Request: 'StartSession', SessionID: crypto.randomUUID().toUpperCase() }, then: 'close' };
+		}
 		if (!this.#pairings.has(hostId)) return { reply: failure('StartSession', 'InvalidHostID') };
 		const id = crypto.randomUUID().toUpperCase();
 		connection.session = { id, hostId };
@@ -325,7 +347,7 @@ export class SimLockdownd {
 		const name = request.Service;
 		if (typeof name !== 'string') return failure('StartService', 'MissingService');
 		const escrowBag = request.EscrowBag instanceof Uint8Array ? request.EscrowBag : undefined;
-		const started = await this.#services?.(name, { escrowBag });
+		const started = await this.#services?.(name, { escrowBag, tls: this.#credentialsOf(connection.session.hostId) });
 		if (started === undefined) return { ...failure('StartService', 'InvalidService'), Service: name };
 		if ('error' in started) return { ...failure('StartService', started.error), Service: name };
 		const reply: PlistDict = { Port: started.port, Request: 'StartService', Service: name };

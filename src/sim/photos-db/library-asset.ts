@@ -32,4 +32,6 @@ export interface LibraryAsset {
 	favorite: boolean;
 	/** Titles of the albums the person made that hold it. */
 	albums: readonly string[];
+	/** The paths of its files on the phone, original first (none for an original only in iCloud and absent). */
+	files: readonly string[];
 }

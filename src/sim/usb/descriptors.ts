@@ -189,3 +189,46 @@ export function iPhoneUsbInfo(options: IPhoneUsbInfoOptions = {}): SimUsbDeviceI
 		pipe: { interfaceNumber: 1, configurations: [3, 4], inEndpoint: 5, outEndpoint: 4 },
 	};
 }
+
+/**
+ * The descriptors of an iPhone in its network-only USB mode (iOS 17+ "mode 5", usbmuxd's `guess_mode`):
+ * one configuration with CDC-NCM (a communication interface and its data interface) and no mux, so no
+ * bulk pipe. Interface and endpoint numbers are assumed, not from a capture: the mode is told apart
+ * by its one configuration and the CDC-NCM class.
+ */
+export function iPhoneNetworkOnlyUsbInfo(options: IPhoneUsbInfoOptions = {}): SimUsbDeviceInfo {
+	const packetSize = options.packetSize ?? 512;
+	const { pipe: _pipe, ...usual } = iPhoneUsbInfo(options);
+	const data = (alternateSetting: number): SimUsbAlternateInfo => ({
+		alternateSetting,
+		interfaceClass: 0x0a,
+		interfaceSubclass: 0x00,
+		interfaceProtocol: 0x01,
+		interfaceName: null,
+		endpoints: alternateSetting === 0 ? [] : [bulk(1, 'in', packetSize), bulk(2, 'out', packetSize)],
+	});
+	return {
+		...usual,
+		configurations: [
+			{
+				configurationValue: 1,
+				configurationName: 'NCM',
+				interfaces: [
+					single(
+						{
+							alternateSetting: 0,
+							interfaceClass: 0x02,
+							interfaceSubclass: 0x0d,
+							interfaceProtocol: 0x00,
+							interfaceName: 'NCM Control',
+							endpoints: [{ endpointNumber: 3, direction: 'in', type: 'interrupt', packetSize: 64 }],
+						},
+						0,
+					),
+					{ interfaceNumber: 1, alternates: [data(0), data(1)] },
+				],
+			},
+		],
+		activeConfiguration: 1,
+	};
+}
