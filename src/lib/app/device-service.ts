@@ -4,7 +4,7 @@ import { DeviceError, isDeviceError } from '../errors';
 import { fileIdentity, knownMetadata, type FileMetadata } from '../library';
 import { overviewOf, type LibraryOverview, type LibraryStatus, type PhoneLibrary } from './library-overview';
 import { scanPhoneLibrary } from './phone-library';
-import { IPhone, openTrustedSession, type TrustedSession } from '../iphone';
+import { IPhone, openFileService, openTrustedSession, type TrustedSession } from '../iphone';
 import { tlsSessionSecurity } from '../lockdown';
 import type { BackupResult, Reconnect, VerifyProgress, VerifyReport } from '../backup';
 import type { FolderLayout } from '../destination/types';
@@ -378,8 +378,7 @@ export class DeviceService {
 		const iphone = this.#iphone;
 		const session = this.#session;
 		if (!iphone || !session) throw new DeviceError('no-device', 'Connect the iPhone first.');
-		const service = await session.lockdown.startService('com.apple.afc', { escrowBag: session.record.escrowBag });
-		this.#files = new AfcClient(await iphone.connect(service.port), { replyTimeoutMs: this.#stallTimeoutMs });
+		this.#files = await openFileService(iphone, session, { replyTimeoutMs: this.#stallTimeoutMs });
 		return this.#files;
 	}
 
@@ -444,7 +443,8 @@ export class DeviceService {
 		const iphone = this.#iphone;
 		if (!iphone) throw new DeviceError('unplugged', 'The iPhone was disconnected.');
 		const stale = this.#session;
-		this.#session = await openTrustedSession(iphone, { store: this.#store });
+		// A phone that forgot this computer is paired again here: the page shows "Trust" as on connect.
+		this.#session = await openTrustedSession(iphone, { store: this.#store, onWaitingForTrust: () => this.#events.waitingForTrust?.() });
 		void stale?.lockdown.close().catch(() => undefined);
 	}
 

@@ -5,14 +5,13 @@
  * overall bound, so that a hang fails the test instead of stalling it.
  */
 import 'fake-indexeddb/auto';
-import { AfcClient } from '../../../lib/afc';
 import { BackupJournal, planBackup, prepareBackup, runBackup, type BackupPlan, type BackupResult } from '../../../lib/backup';
 import { openBackupFolder } from '../../../lib/destination/backup-folder';
 import { MemoryFolder } from '../../destination/memory-folder';
 import type { BackupFolder, FolderLayout } from '../../../lib/destination/types';
 import { type DeviceError, isDeviceError } from '../../../lib/errors';
 import { inProcessHashers } from '../../../lib/hash';
-import { IPhone, openTrustedSession } from '../../../lib/iphone';
+import { IPhone, openFileService, openTrustedSession } from '../../../lib/iphone';
 import { describeAssets, groupAssets, scanCameraRoll, type CameraRollScan, type ScanOptions } from '../../../lib/library';
 import { tlsSessionSecurity } from '../../../lib/lockdown';
 import { AppDatabase, MemoryPairRecordStore } from '../../../lib/store';
@@ -51,8 +50,7 @@ export async function backUpWholeStack(phone: VirtualIPhone, options: WholeStack
 	try {
 		iphone = await IPhone.open(usb, { security: tlsSessionSecurity });
 		const session = await openTrustedSession(iphone, { store: new MemoryPairRecordStore(), pollIntervalMs: 1 });
-		const service = await session.lockdown.startService('com.apple.afc', { escrowBag: session.record.escrowBag });
-		const files = new AfcClient(await iphone.connect(service.port), { replyTimeoutMs: options.replyTimeoutMs });
+		const files = await openFileService(iphone, session, { replyTimeoutMs: options.replyTimeoutMs });
 		step = 'scan';
 		run.scan = await scanCameraRoll(files, options.scan);
 		const described = await describeAssets(files, groupAssets(run.scan.files));
