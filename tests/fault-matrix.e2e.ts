@@ -5,6 +5,7 @@
  * killed and the cable pulled are in resume.e2e.ts; the drive full and the permission revoked in
  * folder-faults.e2e.ts.
  */
+import { readFileSync } from 'node:fs';
 import { expectCompleteBackup } from './harness/backup-folder-checks';
 import { FaultPhone, backupStatus, connectAndPlan, finish } from './harness/fault-phone';
 import { expect, test } from './harness/fixtures';
@@ -99,9 +100,20 @@ test('a phone that stalls every new connection too: the backup stops saying so, 
 	});
 	await page.getByRole('button', { name: 'Start backup' }).click();
 	await expect(backupStatus(page)).toContainText('The backup stopped.', { timeout: 60_000 });
-	await expect(page.locator('[role="alert"][data-code="timeout"]')).toContainText('The iPhone stopped answering file requests.');
+	const alert = page.locator('[role="alert"][data-code="timeout"]');
+	await expect(alert).toContainText('The iPhone stopped answering file requests.');
 	// The first connection and three more were tried, each left silent.
 	expect(faults.count('StartService')).toBe(4);
+
+	// The report a person would attach to a bug names the fault, and nothing of theirs.
+	const [download] = await Promise.all([page.waitForEvent('download'), alert.getByRole('button', { name: 'Save a report' }).click()]);
+	const text = readFileSync((await download.path())!, 'utf8');
+	const report = JSON.parse(text) as { summary: string[] };
+	expect(report.summary.join('\n')).toMatch(/Error[^\n]*: timeout/);
+	expect(text).toMatch(/"services"/);
+	for (const secret of [faults.phone.udid, faults.phone.udid.replace('-', '')]) expect(text).not.toContain(secret);
+	const stems = faults.photoFiles.map((file) => file.path.split('/').at(-1)!.replace(/\.[^.]*$/, '')).filter((stem) => stem.length >= 4);
+	expect(stems.filter((stem) => new RegExp(`\\b${stem}\\b`).test(text))).toEqual([]);
 
 	stalling = false;
 	await page.getByRole('button', { name: 'Resume backup' }).click();

@@ -1,5 +1,8 @@
 import { AfcClient } from '../afc';
 import { loadAppChunk } from '../app-code';
+import { DiagnosticRecorder, type DiagnosticStep, type StepOutcome } from '../diagnostics/recorder';
+import type { DiagnosticReport, ReportEnvironment, ReportPhone } from '../diagnostics/report';
+import { tapUsb } from '../diagnostics/usb-tap';
 import { DeviceError, isDeviceError } from '../errors';
 import { fileIdentity, knownMetadata, type FileMetadata } from '../library';
 import { overviewOf, type LibraryOverview, type LibraryStatus, type PhoneLibrary } from './library-overview';
@@ -98,13 +101,49 @@ export class DeviceService {
 	#lostDuringRun: DeviceError | undefined;
 	/** The folder of a backup the cable interrupted, to go on with once the phone is back. */
 	#interrupted: DestinationRow | undefined;
-	/** The `USB` the phone was reached through (the demo's own, or the browser's). */
+	/** The `USB` the phone was reached through (the demo's own, or the browser's), behind the diagnostic tap. */
 	#reach: USB | undefined;
+	/** What crossed the cable and what the app did, for "Save a report": always on, bounded, headers only. */
+	readonly #diagnostics = new DiagnosticRecorder();
+	/** Each `USB` is tapped once, so that its devices keep their identity across connections. */
+	readonly #taps = new WeakMap<USB, USB>();
+	/** The last phone, plan and result, for the report (kept after the phone is gone: its name must be scrubbed). */
+	#lastPhone: ReportPhone | undefined;
+	#lastPlan: PlanView | undefined;
+	#lastResult: BackupResult | undefined;
 
 	constructor(usb: () => USB, db: AppDatabase = new AppDatabase()) {
 		this.#usb = usb;
 		this.#db = db;
 		this.#store = new DexiePairRecordStore(db);
+	}
+
+	/**
+	 * The report a person can attach to a bug (`diagnostics/report.ts`): what this session saw of the
+	 * cable and the steps, the phone's model, the plan's counts and `error`, never a secret or a name.
+	 */
+	async diagnosticReport(environment: ReportEnvironment, error?: ShownError): Promise<DiagnosticReport> {
+		// Only a report needs its builder: a chunk of its own, loaded when one is saved.
+		const { buildDiagnosticReport } = await loadAppChunk(() => import('../diagnostics/report'));
+		return buildDiagnosticReport({
+			recorder: this.#diagnostics,
+			environment,
+			phone: this.#lastPhone,
+			plan: this.#lastPlan,
+			result: this.#lastResult,
+			error,
+		});
+	}
+
+	/** A step the page took itself (the browser's device chooser), for the report. */
+	noteStep(step: DiagnosticStep, outcome: StepOutcome, detail?: string): void {
+		this.#diagnostics.note(step, outcome, detail);
+	}
+
+	#tapped(usb: USB): USB {
+		let tapped = this.#taps.get(usb);
+		if (tapped === undefined) this.#taps.set(usb, (tapped = tapUsb(usb, this.#diagnostics)));
+		return tapped;
 	}
 
 	/**
@@ -149,8 +188,8 @@ export class DeviceService {
 		// The virtual iPhone is a chunk of its own, fetched only now: the page's own code never includes it.
 		const usb = options.demo ? await (await loadAppChunk(() => import('../../sim/demo/virtual-iphone-demo'))).demoUsb(options.demo.mediaBase, options.demo.setup) : this.#usb();
 		if (!usb) throw new DeviceError('no-webusb', 'This browser cannot talk to USB devices.');
-		this.#reach = usb;
-		const iphone = await IPhone.open(usb, { udid: options.udid, os: options.os, security: tlsSessionSecurity });
+		this.#reach = this.#tapped(usb);
+		const iphone = await IPhone.open(this.#reach, { udid: options.udid, os: options.os, security: tlsSessionSecurity });
 		this.#closing = false;
 		this.#adopt(iphone);
 		try {
@@ -173,6 +212,7 @@ export class DeviceService {
 				lockdownType,
 				paired: session.paired,
 			};
+			this.#lastPhone = { udid: iphone.udid, name: session.info.deviceName, productType: session.info.productType, productVersion: session.info.productVersion };
 			return this.#connected;
 		} catch (error) {
 			await this.disconnect();
@@ -192,11 +232,11 @@ export class DeviceService {
 		// Read while the phone is listed: files unchanged since the last scan are not read again.
 		const remembered = udid === undefined ? Promise.resolve(new Map<string, FileMetadata>()) : loadFileMetadata(this.#db, udid);
 		const knowing = remembered.then(knownMetadata);
-		const { library, scan } = await scanPhoneLibrary(files, {
+		const { library, scan } = await this.#diagnostics.track('scan', scanPhoneLibrary(files, {
 			known: knowing,
 			onListing: (filesFound) => report?.({ stage: 'listing', done: filesFound }),
 			onDescribing: (done, total) => report?.({ stage: 'reading-dates', done, total }),
-		});
+		}));
 		const [entries, known] = await Promise.all([remembered, knowing]);
 		this.#library = library;
 		if (udid !== undefined) {
@@ -296,7 +336,8 @@ export class DeviceService {
 	 */
 	async planBackup(options: { includeRecentlyDeleted?: boolean } = {}): Promise<PlanView> {
 		if (this.#library === undefined) await this.readLibrary();
-		return this.#backupSession().plan(this.#library!, options);
+		this.#lastPlan = await this.#diagnostics.track('plan', this.#backupSession().plan(this.#library!, options));
+		return this.#lastPlan;
 	}
 
 	/** Runs the planned backup to the end, a pause, a cancel or a failure; `plan` again to go on. */
@@ -305,8 +346,14 @@ export class DeviceService {
 		this.#running = true;
 		let result: BackupResult | undefined;
 		try {
+			this.#diagnostics.note('backup', 'started');
 			result = await session.run(onProgress);
+			this.#lastResult = result;
+			this.#diagnostics.note('backup', result.error ? 'failed' : 'ok', result.error?.code ?? result.outcome);
 			return result;
+		} catch (error) {
+			this.#diagnostics.note('backup', 'failed', isDeviceError(error) ? error.code : 'error');
+			throw error;
 		} finally {
 			this.#running = false;
 			// The phone went during the run and is not back: the page hears of it now, and whether the
@@ -378,7 +425,7 @@ export class DeviceService {
 		const iphone = this.#iphone;
 		const session = this.#session;
 		if (!iphone || !session) throw new DeviceError('no-device', 'Connect the iPhone first.');
-		this.#files = await openFileService(iphone, session, { replyTimeoutMs: this.#stallTimeoutMs });
+		this.#files = await this.#diagnostics.track('services', openFileService(iphone, session, { replyTimeoutMs: this.#stallTimeoutMs }));
 		return this.#files;
 	}
 
