@@ -84,9 +84,10 @@ export class UsbHarness {
 			(url) => this.#served.has(url.pathname) || WORKER_PATH.test(url.pathname),
 			(route) =>
 				this.#fulfil(route, script).catch((error: unknown) => {
-					// A test that kills the browser may do so while a worker chunk is being fetched (the app
-					// loads some on first use, mid-backup): that request has nobody left to answer.
-					if (/has been closed|Target closed/.test(String(error))) return;
+					// A test that ends, or kills the browser, may do so while a worker chunk is being fetched
+					// (the app loads some on first use: the Photos database reader while the library is
+					// read): that request has nobody left to answer.
+					if (/has been closed|Target closed|has been disposed/.test(String(error))) return;
 					throw error;
 				}),
 		);

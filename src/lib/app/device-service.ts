@@ -29,7 +29,7 @@ import {
 	type PairRecordStore,
 } from '../store';
 import { BackupSession, type BackupProgressView, type PlanView } from './backup-session';
-import { listIPhones, udidFromSerialNumber, type HostOs } from '../usb';
+import { claimProgressWords, listIPhones, udidFromSerialNumber, type HostOs } from '../usb';
 import { reopenFiles } from './reopen-files';
 import { DEFAULT_REPLUG_WAIT_MS, RESUME_WHEN_BACK, waitForPhone, waitingForCable } from './phone-return';
 import { throttleProgress } from './throttle-progress';
@@ -60,6 +60,11 @@ export interface ShownError {
 export interface DeviceEvents {
 	/** The phone shows "Trust This Computer?" now. */
 	waitingForTrust?(): void;
+	/**
+	 * Another program holds the phone and the page is taking it (`words` say which try), or has taken
+	 * it (`taken`: that program has lost the phone while the page holds it).
+	 */
+	claimProgress?(words: string, taken: boolean): void;
 	/**
 	 * The phone went away (cable pulled) or the connection broke. `backupInterrupted`: a backup was
 	 * under way and waited for the phone in vain; it goes on once the phone is connected again.
@@ -189,7 +194,12 @@ export class DeviceService {
 		const usb = options.demo ? await (await loadAppChunk(() => import('../../sim/demo/virtual-iphone-demo'))).demoUsb(options.demo.mediaBase, options.demo.setup) : this.#usb();
 		if (!usb) throw new DeviceError('no-webusb', 'This browser cannot talk to USB devices.');
 		this.#reach = this.#tapped(usb);
-		const iphone = await IPhone.open(this.#reach, { udid: options.udid, os: options.os, security: tlsSessionSecurity });
+		const iphone = await IPhone.open(this.#reach, {
+			udid: options.udid,
+			os: options.os,
+			security: tlsSessionSecurity,
+			onClaimProgress: (progress) => events.claimProgress?.(claimProgressWords(progress, options.os ?? 'unknown'), progress.kind === 'taken'),
+		});
 		this.#closing = false;
 		this.#adopt(iphone);
 		try {

@@ -2,7 +2,7 @@ import { DeviceError, isDeviceError } from '../errors';
 import { LOCKDOWN_PORT, LockdownClient, type PairRecord, type SessionSecurity } from '../lockdown';
 import type { ByteChannel } from '../streams/byte-channel';
 import { withDeadline } from '../streams/waits';
-import { openIPhone, type HostOs } from '../usb';
+import { openIPhone, type ClaimProgress, type HostOs } from '../usb';
 import type { UsbTransport } from '../usb/transport';
 import { UsbmuxClient } from '../usbmux';
 
@@ -14,6 +14,8 @@ export interface IPhoneOpenOptions {
 	os?: HostOs;
 	/** TLS for lockdown sessions. */
 	security?: SessionSecurity;
+	/** Taking the phone from another program that holds it (`usb/claim-mux.ts`): each try, and the win. */
+	onClaimProgress?: (progress: ClaimProgress) => void;
 }
 
 /** How long a service's TLS handshake may take, as a lockdown exchange may. */
@@ -36,7 +38,7 @@ export class IPhone {
 
 	/** Claims the iPhone on `usb` (normally `navigator.usb`) and starts usbmux on it. */
 	static async open(usb: USB, options: IPhoneOpenOptions = {}): Promise<IPhone> {
-		const transport = await openIPhone(usb, { device: options.device, udid: options.udid, os: options.os });
+		const transport = await openIPhone(usb, { device: options.device, udid: options.udid, os: options.os, onClaimProgress: options.onClaimProgress });
 		try {
 			return new IPhone(transport, await UsbmuxClient.open(transport), options.security);
 		} catch (error) {

@@ -1,6 +1,9 @@
 /** The product's USB layer: find, open and claim an iPhone over a `USB` object; failures in plain words. */
 export type { UsbTransport } from './transport';
 export { openIPhone, listIPhones, requestIPhone, type OpenIPhoneOptions } from './open-iphone';
+export { CLAIM_PLANS, type ClaimMethod, type ClaimPlan, type ClaimProgress } from './claim-mux';
+export { claimProgressWords } from './claim-words';
+export { platformNotices, type BrowserFeatures, type PlatformNotice } from './platform-guidance';
 export {
 	APPLE_VENDOR_ID,
 	IOS_PRODUCT_ID_MIN,

@@ -3,8 +3,9 @@ import { IPHONE_FILTERS, isAppleMobileDevice, udidFromSerialNumber, APPLE_VENDOR
 import type { HostOs } from './host-os';
 import { findMuxInterface, isNetworkOnlyMode } from './mux-interface';
 import type { UsbTransport } from './transport';
-import { withDeadline } from '../streams/waits';
-import { networkOnlyMode, noIPhoneConnected, notAnIPhone, usbFailure, usbStepTimedOut, type UsbStep } from './usb-failure';
+import { claimMux, type ClaimProgress } from './claim-mux';
+import { networkOnlyMode, noIPhoneConnected, notAnIPhone, usbFailure } from './usb-failure';
+import { usbStep } from './usb-step';
 import { WebUsbTransport } from './webusb-transport';
 
 export interface OpenIPhoneOptions {
@@ -20,6 +21,13 @@ export interface OpenIPhoneOptions {
 	transferSize?: number;
 	/** Send a zero-length OUT transfer after each one that is a multiple of the packet size; default off. */
 	sendZeroLengthPackets?: boolean;
+	/**
+	 * Hears each try at claiming the phone, and when it was taken from another program (which then has
+	 * lost it while the page holds it); words for the page: `claimProgressWords`.
+	 */
+	onClaimProgress?: (progress: ClaimProgress) => void;
+	/** The pause between tries at claiming a phone another program holds; for tests. */
+	claimPauseMs?: number;
 }
 
 const DEFAULT_IN_FLIGHT = 4;
@@ -53,8 +61,9 @@ export async function requestIPhone(usb: USB, options: { os?: HostOs } = {}): Pr
 
 /**
  * Opens an iPhone for usbmux: chooses the device, opens it, selects the configuration holding the mux
- * interface (the active one if it has it, else the highest), claims the interface and returns its bulk
- * endpoints as a `UsbTransport`. Every failure is a `DeviceError` with advice for `options.os`.
+ * interface (the active one if it has it, else the highest), claims the interface (taking it from
+ * another program where the OS allows: `claimMux`) and returns its bulk endpoints as a `UsbTransport`.
+ * Every failure is a `DeviceError` with advice for `options.os`.
  */
 export async function openIPhone(usb: USB, options: OpenIPhoneOptions = {}): Promise<UsbTransport> {
 	const os = options.os ?? 'unknown';
@@ -64,18 +73,19 @@ export async function openIPhone(usb: USB, options: OpenIPhoneOptions = {}): Pro
 		throw isNetworkOnlyMode(device.configurations) ? networkOnlyMode() : notAnIPhone(true, os);
 	}
 
-	await step('open', os, () => device.open());
+	await usbStep('open', os, () => device.open());
 	try {
 		// Chosen again now that the device is open: its active configuration is the current one.
 		const mux = findMuxInterface(device.configurations, activeValue(device));
 		if (!mux) throw notAnIPhone(true, os);
-		if (activeValue(device) !== mux.configurationValue) {
-			await step('configure', os, () => device.selectConfiguration(mux.configurationValue));
-		}
-		await step('claim', os, () => device.claimInterface(mux.interfaceNumber));
+		await claimMux(device, mux, {
+			os,
+			...(options.onClaimProgress ? { onProgress: options.onClaimProgress } : {}),
+			...(options.claimPauseMs === undefined ? {} : { pauseMs: options.claimPauseMs }),
+		});
 		const claimed = device.configuration?.interfaces.find((i) => i.interfaceNumber === mux.interfaceNumber);
 		if (claimed && claimed.alternate.alternateSetting !== 0) {
-			await step('claim', os, () => device.selectAlternateInterface(mux.interfaceNumber, 0));
+			await usbStep('claim', os, () => device.selectAlternateInterface(mux.interfaceNumber, 0));
 		}
 		const inPacket = mux.inEndpoint.packetSize;
 		const wanted = Math.max(options.transferSize ?? DEFAULT_TRANSFER_SIZE, inPacket);
@@ -105,18 +115,4 @@ async function chooseGranted(usb: USB, udid: string | undefined): Promise<USBDev
 
 function activeValue(device: USBDevice): number | null {
 	return device.configuration?.configurationValue ?? null;
-}
-
-/**
- * How long one step of opening the phone may take. Each is a round trip to the browser's USB service,
- * done in milliseconds; one that hangs (a hub or driver that never answers) must not hold the page.
- */
-const STEP_DEADLINE_MS = 15_000;
-
-async function step(name: UsbStep, os: HostOs, call: () => Promise<void>): Promise<void> {
-	try {
-		await withDeadline(call(), STEP_DEADLINE_MS, () => usbStepTimedOut(name));
-	} catch (error) {
-		throw usbFailure(error, name, os);
-	}
 }

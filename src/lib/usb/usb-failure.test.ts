@@ -64,6 +64,20 @@ describe('usbFailure', () => {
 		}
 	});
 
+	it('tells Windows users plainly that stopping Apple’s service does not help, and what works instead', () => {
+		for (const [error, step] of [
+			[dom('NetworkError'), 'claim'],
+			[dom('NetworkError'), 'configure'],
+			[dom('SecurityError'), 'open'],
+		] as const) {
+			const failure = usbFailure(error, step, 'windows');
+			expect(failure.message).toBe('Windows doesn’t let a browser reach the iPhone’s connection this page needs.');
+			expect(failure.advice).toContain('does not change that');
+			expect(failure.advice).toContain('Windows Photos app');
+			expect(failure.advice).not.toMatch(/services\.msc|click Stop/);
+		}
+	});
+
 	it('tells ChromeOS users nothing needs installing', () => {
 		const advice = usbFailure(dom('NetworkError'), 'claim', 'chromeos').advice ?? '';
 		expect(advice).toMatch(/Nothing needs to be installed/);

@@ -2,19 +2,33 @@ import { DeviceError, hasErrorName, isDeviceError } from '../errors';
 import type { HostOs } from './host-os';
 
 /** Which WebUSB call failed: the same DOMException means different things at different steps. */
-export type UsbStep = 'request' | 'open' | 'configure' | 'claim' | 'transfer';
-
-const STOP_APPLE_SERVICE =
-	'stop the service: press Windows+R, type services.msc, press Enter, find “Apple Mobile Device Service” and click ' +
-	'Stop. Or, in a Command Prompt opened as administrator, run:\n' +
-	'  net stop "Apple Mobile Device Service"';
+export type UsbStep = 'request' | 'open' | 'configure' | 'claim' | 'reset' | 'transfer';
 
 const REPLUG = 'Then unplug the iPhone, plug it back in and click Connect again.';
 
+/**
+ * What works instead on Windows. WebUSB needs WinUSB, which selects only a device's first configuration
+ * (reillyeon, whatwg/usb#124): the iPhone's first is its camera (PTP) view, held by Windows' own stack,
+ * and the usbmux interface lives in a later one that Apple's driver selects and owns (docs:
+ * platforms-and-peers §2.3). No service a person can stop changes that, so the words say so plainly.
+ */
+export const WINDOWS_ALTERNATIVES =
+	'What works: open this page in Chrome on a Chromebook, a Linux computer, a Mac or an Android phone. Or, on ' +
+	'this PC, import the photos with the Windows Photos app (Import, then From a connected device) or copy them ' +
+	'in File Explorer from This PC › Apple iPhone › Internal Storage › DCIM; unlock the iPhone and tap Allow when ' +
+	'it asks.';
+
+const WINDOWS_CANNOT =
+	'On Windows a browser cannot reach the part of the iPhone this page needs: Windows gives the browser only the ' +
+	'iPhone’s camera view, and the connection this page uses belongs to Apple’s driver (installed with Apple ' +
+	'Devices or iTunes). Quitting Apple’s programs or stopping the Apple Mobile Device Service ' +
+	'(net stop "Apple Mobile Device Service") does not change that. ' +
+	WINDOWS_ALTERNATIVES;
+
 const BUSY_ADVICE: Record<HostOs, string> = {
 	linux:
-		'On Linux the usbmuxd service takes every iPhone that is plugged in. Stop it while you use this page: ' +
-		'open a terminal and run\n' +
+		'On Linux the usbmuxd service takes every iPhone that is plugged in, and this page could not take the iPhone ' +
+		'from it. Stop it while you use this page: open a terminal and run\n' +
 		'  sudo systemctl stop usbmuxd\n' +
 		'  sudo systemctl mask usbmuxd\n' +
 		'(the second command keeps it from starting again when the iPhone is plugged in; ' +
@@ -22,15 +36,12 @@ const BUSY_ADVICE: Record<HostOs, string> = {
 		`page that may be showing the iPhone. ${REPLUG}`,
 	macos:
 		'macOS keeps iPhones for itself: a system service that Finder and Photos use holds the phone, and it cannot ' +
-		'be switched off. Quit Photos, Image Capture, Music and Xcode and close Finder windows showing the iPhone, ' +
-		'then unplug it, plug it back in and click Connect again straight away. If it still fails, this Mac does ' +
-		'not let a web page reach the iPhone: copy your photos with Photos or Image Capture, or use this page on a ' +
-		'Linux computer or a Chromebook.',
-	windows:
-		'On Windows, Apple’s driver and its Apple Mobile Device Service use the iPhone. Quit iTunes or the Apple ' +
-		`Devices app, then ${STOP_APPLE_SERVICE}\n` +
-		'Keep Apple’s driver installed: without it Windows does not show the browser the part of the iPhone this ' +
-		`page needs. ${REPLUG}`,
+		'be switched off. This page tried to take the iPhone from it, and macOS kept it. Quit Photos, Image Capture, ' +
+		'Music and Xcode and close Finder windows showing the iPhone, then unplug it, plug it back in, allow it if ' +
+		'macOS asks whether the accessory may connect, and click Connect again straight away. If it still fails, ' +
+		'this Mac does not let a web page reach the iPhone: copy your photos with Photos or Image Capture, or use ' +
+		'this page on a Linux computer or a Chromebook.',
+	windows: WINDOWS_CANNOT,
 	chromeos:
 		'Nothing needs to be installed on a Chromebook. Close other tabs and apps that may be using the iPhone. ' +
 		REPLUG,
@@ -41,11 +52,6 @@ const BUSY_ADVICE: Record<HostOs, string> = {
 		'Close other programs and tabs that may be using the iPhone (iTunes, Apple Devices, Finder, Photos, ' +
 		`usbmuxd). ${REPLUG}`,
 };
-
-const WINDOWS_CONFIGURATION_ADVICE =
-	'Windows only lets the browser use the iPhone in the USB mode Apple’s driver switches it to. Install Apple ' +
-	'Devices from the Microsoft Store (or iTunes) if it is not installed, quit it, and ' +
-	`${STOP_APPLE_SERVICE}\n${REPLUG}`;
 
 const PERMISSION_ADVICE: Record<HostOs, string> = {
 	linux:
@@ -58,24 +64,26 @@ const PERMISSION_ADVICE: Record<HostOs, string> = {
 	macos:
 		'Unlock the iPhone, unplug it and plug it back in. If macOS asks whether to allow the accessory to connect, ' +
 		'allow it. Then click Connect again.',
-	windows:
-		'This happens when Apple’s Mobile Device Service holds the iPhone, or when Apple’s driver is not installed. ' +
-		'Install Apple Devices from the Microsoft Store (or iTunes) if it is not installed, quit it, and ' +
-		`${STOP_APPLE_SERVICE}\n${REPLUG}`,
+	windows: WINDOWS_CANNOT,
 	chromeos: 'Unplug the iPhone, plug it back in, allow access if ChromeOS asks, and click Connect again.',
 	android: 'Unplug the iPhone, plug it back in, allow access when Android asks, and click Connect again.',
 	unknown: 'Unplug the iPhone, plug it back in, unlock it, allow access if the computer asks, and click Connect again.',
 };
 
+const WINDOWS_UNREACHABLE = 'Windows doesn’t let a browser reach the iPhone’s connection this page needs.';
+
 export function usbBusy(os: HostOs, cause?: unknown): DeviceError {
-	return new DeviceError('usb-busy', 'Another program on this computer is using the iPhone, so this page can’t reach it.', {
+	const message =
+		os === 'windows' ? WINDOWS_UNREACHABLE : 'Another program on this computer is using the iPhone, so this page can’t reach it.';
+	return new DeviceError('usb-busy', message, {
 		cause,
 		advice: BUSY_ADVICE[os],
 	});
 }
 
 export function usbPermissionDenied(os: HostOs, cause?: unknown): DeviceError {
-	return new DeviceError('usb-permission', 'This computer didn’t let the browser use the iPhone.', {
+	const message = os === 'windows' ? WINDOWS_UNREACHABLE : 'This computer didn’t let the browser use the iPhone.';
+	return new DeviceError('usb-permission', message, {
 		cause,
 		advice: PERMISSION_ADVICE[os],
 	});
@@ -96,7 +104,7 @@ export function notAnIPhone(isApple: boolean, os: HostOs): DeviceError {
 	return new DeviceError('not-an-iphone', 'The iPhone isn’t offering the connection this page needs.', {
 		advice:
 			os === 'windows'
-				? WINDOWS_CONFIGURATION_ADVICE
+				? WINDOWS_CANNOT
 				: 'Unplug the iPhone and plug it back in (that resets its USB mode), unlock it, and click Connect again.',
 	});
 }
@@ -160,14 +168,9 @@ export function usbFailure(error: unknown, step: UsbStep, os: HostOs = 'unknown'
 		case 'open':
 		case 'configure':
 		case 'claim':
+		case 'reset':
 			if (named('NotFoundError')) return iPhoneUnplugged(error);
 			if (named('SecurityError')) return usbPermissionDenied(os, error);
-			if (step === 'configure' && os === 'windows') {
-				return new DeviceError('usb-busy', 'Windows didn’t let the browser switch the iPhone to the connection this page needs.', {
-					cause: error,
-					advice: WINDOWS_CONFIGURATION_ADVICE,
-				});
-			}
 			// NetworkError ("Unable to claim interface.", "Unable to set device configuration.") and the rest.
 			return usbBusy(os, error);
 		case 'transfer':

@@ -2,6 +2,7 @@ import type { ByteChannel } from '../../lib/streams/byte-channel';
 import { BulkPipe, type InChunking } from './bulk-pipe';
 import { iPhoneUsbInfo, type IPhoneUsbInfoOptions, type SimUsbDeviceInfo } from './descriptors';
 import { SimUsbFaults } from './faults';
+import type { SimUsbHolder } from './holder';
 import {
 	chromiumError,
 	type SimControlSetup,
@@ -21,6 +22,8 @@ export interface SimUsbHardwareOptions extends IPhoneUsbInfoOptions {
 	outBufferBytes?: number;
 	/** Caps the IN data rate (the benchmark's "USB 2" run); uncapped by default. */
 	bytesPerSecond?: number;
+	/** Another program that holds the mux interface from the start (see `holdBy`). */
+	heldBy?: SimUsbHolder;
 }
 
 /** What the hardware saw, for tests that check how a host drives it. */
@@ -29,11 +32,22 @@ export type SimUsbTraceEvent =
 	| { readonly kind: 'in-completed'; readonly status: SimTransferStatus; readonly bytes: number }
 	| { readonly kind: 'out-completed'; readonly status: SimTransferStatus; readonly bytes: number }
 	| { readonly kind: 'clear-halt'; readonly direction: 'in' | 'out' }
-	| { readonly kind: 'select-configuration'; readonly value: number };
+	| { readonly kind: 'select-configuration'; readonly value: number }
+	| { readonly kind: 'reset'; readonly ok: boolean }
+	| { readonly kind: 'holder-claimed' }
+	| { readonly kind: 'holder-evicted' };
 
 interface Handle {
 	opened: boolean;
 	readonly claims: Set<number>;
+	/** Chromium: after a failed reset, the handle's next configuration change fails too (netmuxd). */
+	spoiledByFailedReset?: boolean;
+}
+
+interface Holding {
+	readonly holder: SimUsbHolder;
+	readonly handle: Handle;
+	comeBack: ReturnType<typeof setTimeout> | undefined;
 }
 
 interface Pending<T> {
@@ -80,6 +94,7 @@ export class SimUsbHardware {
 	#outChain: Promise<void> = Promise.resolve();
 	readonly #wakeups = new Set<() => void>();
 	readonly #pace: InPace | undefined;
+	#holding: Holding | undefined;
 
 	constructor(options: SimUsbHardwareOptions = {}) {
 		this.info = options.info ?? iPhoneUsbInfo(options);
@@ -96,6 +111,29 @@ export class SimUsbHardware {
 			outBufferBytes: options.outBufferBytes ?? 256 * 1024,
 			onInData: () => this.#serviceIn(),
 		});
+		if (options.heldBy) this.holdBy(options.heldBy);
+	}
+
+	/**
+	 * Another program takes the mux interface now, as the system's usbmuxd does when the phone is
+	 * plugged in: it selects the highest configuration with the mux if the active one has none, and
+	 * claims it. From then on it behaves as `holder` says when a host tries to take the interface.
+	 */
+	holdBy(holder: SimUsbHolder): void {
+		const pipe = this.info.pipe;
+		if (!pipe || pipe.configurations.length === 0) throw new Error('This device has no mux interface to hold.');
+		const handle: Handle = { opened: true, claims: new Set() };
+		this.#handles.add(handle);
+		this.#holding = { holder, handle, comeBack: undefined };
+		if (this.#activeConfiguration === null || !pipe.configurations.includes(this.#activeConfiguration)) {
+			this.#activeConfiguration = Math.max(...pipe.configurations);
+		}
+		this.#holderClaims();
+	}
+
+	/** Whether the other program (`holdBy`) holds the mux interface now. */
+	get heldByOtherProgram(): boolean {
+		return (this.#holding?.handle.claims.size ?? 0) > 0;
 	}
 
 	/**
@@ -131,7 +169,7 @@ export class SimUsbHardware {
 			claimInterface: async (n) => this.#claim(handle, n),
 			releaseInterface: async (n) => this.#release(handle, n),
 			selectAlternateInterface: async () => this.#ensurePlugged(),
-			reset: async () => this.#ensurePlugged(),
+			reset: async () => this.#reset(handle),
 			clearHalt: async (direction, endpointNumber) => this.#clearHalt(direction, endpointNumber),
 			controlTransferIn: async (setup, length) => this.#controlIn(setup, length),
 			controlTransferOut: async () => this.#controlOut(),
@@ -150,6 +188,7 @@ export class SimUsbHardware {
 		this.#pendingOut.clear();
 		for (const pending of failed) this.#settle(pending, chromiumError('transferError'));
 		this.#pipe.end();
+		clearTimeout(this.#holding?.comeBack);
 		this.#changed();
 		this.#markUnplugged();
 	}
@@ -173,15 +212,88 @@ export class SimUsbHardware {
 
 	#selectConfiguration(handle: Handle, value: number): void {
 		this.#ensurePlugged();
-		const othersClaim = [...this.#handles].some((other) => other !== handle && other.claims.size > 0);
-		if (this.faults.configurationBusy || othersClaim) throw chromiumError('configurationFailed');
+		if (handle.spoiledByFailedReset) {
+			handle.spoiledByFailedReset = false;
+			throw chromiumError('configurationFailed');
+		}
+		const claimers = [...this.#handles].filter((other) => other !== handle && other.claims.size > 0);
+		const holder = this.#holding;
+		const holderYields =
+			holder !== undefined &&
+			holder.holder.onConfigurationChange === 'yield' &&
+			claimers.every((other) => other === holder.handle);
+		if (this.faults.configurationBusy || (claimers.length > 0 && !holderYields)) {
+			throw chromiumError('configurationFailed');
+		}
 		if (!this.info.configurations.some((c) => c.configurationValue === value)) {
 			throw chromiumError('noSuchConfiguration');
 		}
+		if (claimers.length > 0) this.#evictHolder();
 		this.#cancel(handle, undefined);
 		handle.claims.clear();
 		this.#activeConfiguration = value;
 		this.trace?.({ kind: 'select-configuration', value });
+		this.#holderComesBack();
+	}
+
+	/**
+	 * A bus reset: every other claimer loses its claims (Linux), unless the holder keeps an exclusive
+	 * session that refuses it (macOS). The resetting handle keeps its own claims and the configuration,
+	 * as libusb restores them.
+	 */
+	#reset(handle: Handle): void {
+		this.#ensurePlugged();
+		const holder = this.#holding;
+		if (holder && holder.holder.onReset === 'refuse' && holder.handle.claims.size > 0) {
+			handle.spoiledByFailedReset = true;
+			this.trace?.({ kind: 'reset', ok: false });
+			throw chromiumError('resetFailed');
+		}
+		this.trace?.({ kind: 'reset', ok: true });
+		for (const other of this.#handles) {
+			if (other === handle || other.claims.size === 0) continue;
+			if (other === holder?.handle) {
+				this.#evictHolder();
+			} else {
+				this.#cancel(other, undefined);
+				other.claims.clear();
+			}
+		}
+		this.#holderComesBack();
+	}
+
+	#evictHolder(): void {
+		const holding = this.#holding;
+		if (!holding || holding.handle.claims.size === 0) return;
+		holding.handle.claims.clear();
+		this.trace?.({ kind: 'holder-evicted' });
+	}
+
+	/** The holder, having lost the interface, claims it again after its delay if it is free then. */
+	#holderComesBack(): void {
+		const holding = this.#holding;
+		if (!holding || holding.handle.claims.size > 0) return;
+		if (holding.holder.comesBackAfterMs <= 0) {
+			this.#holderClaims();
+			return;
+		}
+		clearTimeout(holding.comeBack);
+		holding.comeBack = setTimeout(() => {
+			holding.comeBack = undefined;
+			this.#holderClaims();
+		}, holding.holder.comesBackAfterMs);
+	}
+
+	/** The holder claims the mux interface if the active configuration has it and nobody else holds it. */
+	#holderClaims(): void {
+		const holding = this.#holding;
+		const pipe = this.info.pipe;
+		if (!holding || !pipe || !this.#plugged) return;
+		if (this.#activeConfiguration === null || !pipe.configurations.includes(this.#activeConfiguration)) return;
+		const taken = [...this.#handles].some((other) => other !== holding.handle && other.claims.has(pipe.interfaceNumber));
+		if (taken) return;
+		holding.handle.claims.add(pipe.interfaceNumber);
+		this.trace?.({ kind: 'holder-claimed' });
 	}
 
 	#claim(handle: Handle, interfaceNumber: number): void {

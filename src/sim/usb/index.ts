@@ -17,6 +17,7 @@ export type { InChunking } from './bulk-pipe';
 export { echoDeviceEnd } from './echo';
 export { SimUsbFaults } from './faults';
 export { SimUsbHardware } from './hardware';
+export { linuxUsbmuxd, macosUsbmuxd, type SimUsbHolder } from './holder';
 export type { SimUsbHardwareOptions, SimUsbTraceEvent } from './hardware';
 export { CHROMIUM, chromiumError, goneLink } from './link';
 export type { SimUsbLink, SimInResult, SimOutResult, SimControlSetup, SimTransferStatus } from './link';

@@ -74,6 +74,7 @@ export const CHROMIUM = {
 	accessDenied: ['SecurityError', 'Access denied.'],
 	claimFailed: ['NetworkError', 'Unable to claim interface.'],
 	configurationFailed: ['NetworkError', 'Unable to set device configuration.'],
+	resetFailed: ['NetworkError', 'Unable to reset the device.'],
 	noDeviceSelected: ['NotFoundError', 'No device selected.'],
 	gestureRequired: ['SecurityError', 'Must be handling a user gesture to show a permission request.'],
 } as const satisfies Record<string, readonly [string, string]>;
