@@ -12,7 +12,7 @@ import { decodeHeader, encodePacket, type AfcPacket } from './packet';
 import { AfcPacketDecoder } from './packet-decoder';
 import { encodeData, encodeOpenResult, encodeStatus } from './replies';
 import { encodeStringList } from './strings';
-import { recut } from './test-channels';
+import { recut } from '../../testing/afc/test-channels';
 
 const files: Record<string, TestFileSpec> = {
 	'/DCIM/100APPLE/IMG_0001.JPG': { size: 0, seed: 1 },

@@ -8,7 +8,8 @@ import { AfcClient, type AfcClientOptions } from './client';
 import { AfcOperation, AfcSeekFrom, AfcStatus } from './constants';
 import type { AfcPacket } from './packet';
 import { lyingChannel, type WriteLie } from '../../sim/hostile/lying-channel';
-import { tapWrites } from './test-channels';
+import { tapWrites } from '../../testing/afc/test-channels';
+import { readAllBytes } from '../../testing/streams/read-all';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -43,17 +44,6 @@ function connect(setup: Setup = {}) {
 	return { client, session };
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-	const chunks: Uint8Array[] = [];
-	for await (const chunk of stream) chunks.push(chunk);
-	const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-	let at = 0;
-	for (const chunk of chunks) {
-		out.set(chunk, at);
-		at += chunk.byteLength;
-	}
-	return out;
-}
 
 
 /** Counts the bytes the client asks for with FileRefRead, as its requests leave. */
@@ -158,10 +148,10 @@ describe('AfcClient with the simulated afcd', () => {
 
 	it('reads a small file exactly, from an offset, and an empty file as no bytes', async () => {
 		const { client, session } = connect();
-		expect(await readAll(client.read('/DCIM/100APPLE/IMG_0001.JPG'))).toEqual(small);
-		expect(await readAll(client.read('/DCIM/100APPLE/IMG_0001.JPG', 6))).toEqual(small.subarray(6));
-		expect(await readAll(client.read('/DCIM/100APPLE/IMG_0001.JPG', 999))).toEqual(new Uint8Array(0));
-		expect(await readAll(client.read('/DCIM/100APPLE/IMG_0005.AAE'))).toEqual(new Uint8Array(0));
+		expect(await readAllBytes(client.read('/DCIM/100APPLE/IMG_0001.JPG'))).toEqual(small);
+		expect(await readAllBytes(client.read('/DCIM/100APPLE/IMG_0001.JPG', 6))).toEqual(small.subarray(6));
+		expect(await readAllBytes(client.read('/DCIM/100APPLE/IMG_0001.JPG', 999))).toEqual(new Uint8Array(0));
+		expect(await readAllBytes(client.read('/DCIM/100APPLE/IMG_0005.AAE'))).toEqual(new Uint8Array(0));
 		expect(session.openFiles).toBe(0);
 	});
 
@@ -180,7 +170,7 @@ describe('AfcClient with the simulated afcd', () => {
 		expect(session.openFiles).toBe(0);
 
 		const size = (await client.stat(path)).size;
-		const tail = await readAll(client.read(path, size - MiB));
+		const tail = await readAllBytes(client.read(path, size - MiB));
 		expect(equalBytes(tail, syntheticBytes(5, size - MiB, MiB))).toBe(true);
 		expect(counter.closes).toBe(2);
 		expect(session.openFiles).toBe(0);
@@ -202,12 +192,12 @@ describe('AfcClient with the simulated afcd', () => {
 	it('asks the phone for no more than a bounded read wants', async () => {
 		const { counter, wrap } = readRequests();
 		const { client, session } = connect({ wrap, client: { readChunkSize: MiB, readsInFlight: 3 } });
-		const head = await readAll(client.read('/DCIM/100APPLE/IMG_0002.MOV', 1000, 128 * 1024));
+		const head = await readAllBytes(client.read('/DCIM/100APPLE/IMG_0002.MOV', 1000, 128 * 1024));
 		expect(equalBytes(head, syntheticBytes(5, 1000, 128 * 1024))).toBe(true);
 		expect(counter.requested).toBe(128 * 1024);
 		expect(session.openFiles).toBe(0);
 
-		const spanning = await readAll(client.read('/DCIM/100APPLE/IMG_0002.MOV', 0, 2 * MiB + 7));
+		const spanning = await readAllBytes(client.read('/DCIM/100APPLE/IMG_0002.MOV', 0, 2 * MiB + 7));
 		expect(spanning.length).toBe(2 * MiB + 7);
 		expect(counter.requested).toBe(128 * 1024 + 2 * MiB + 7);
 	});
@@ -270,7 +260,7 @@ describe('AfcClient with the simulated afcd', () => {
 
 	it('fails an iCloud-only file with file-unreadable and leaves nothing open', async () => {
 		const { client, session } = connect();
-		const error = await readAll(client.read('/DCIM/100APPLE/IMG_0004.HEIC')).catch((e: unknown) => e);
+		const error = await readAllBytes(client.read('/DCIM/100APPLE/IMG_0004.HEIC')).catch((e: unknown) => e);
 		expect(error).toMatchObject({ code: 'file-unreadable', status: AfcStatus.IoError });
 		expect(session.openFiles).toBe(0);
 	});
@@ -280,7 +270,7 @@ describe('AfcClient with the simulated afcd', () => {
 		await expect(client.stat('/DCIM/none.JPG')).rejects.toMatchObject({ code: 'file-not-found', status: AfcStatus.ReadError });
 		await expect(client.list('/none')).rejects.toMatchObject({ code: 'file-not-found', status: AfcStatus.ObjectNotFound });
 		await expect(client.list('/DCIM/100APPLE/IMG_0001.JPG')).rejects.toMatchObject({ code: 'file-not-found' });
-		await expect(readAll(client.read('/none'))).rejects.toMatchObject({ code: 'file-not-found' });
+		await expect(readAllBytes(client.read('/none'))).rejects.toMatchObject({ code: 'file-not-found' });
 	});
 
 	it('maps the statuses a phone may send to the right errors', async () => {
@@ -315,7 +305,7 @@ describe('AfcClient with the simulated afcd', () => {
 			afcd: { beforeAnswer: () => void (mostOpen = Math.max(mostOpen, session?.openFiles ?? 0)) },
 		});
 		session = setup.session;
-		const all = await Promise.all(Array.from({ length: 6 }, () => readAll(setup.client.read('/DCIM/100APPLE/IMG_0001.JPG'))));
+		const all = await Promise.all(Array.from({ length: 6 }, () => readAllBytes(setup.client.read('/DCIM/100APPLE/IMG_0001.JPG'))));
 		expect(all.every((bytes) => equalBytes(bytes, small))).toBe(true);
 		expect(mostOpen).toBe(2);
 	});
@@ -353,7 +343,7 @@ describe('AfcClient against a misbehaving phone', () => {
 
 	it('errors a read stream when the connection dies in the middle of a file', async () => {
 		const { client } = connect({ afcd: { faults: { closeAfterBytes: 3 * MiB + 500 } } });
-		await expect(readAll(client.read('/DCIM/100APPLE/IMG_0003.MOV'))).rejects.toMatchObject({ code: 'connection-reset' });
+		await expect(readAllBytes(client.read('/DCIM/100APPLE/IMG_0003.MOV'))).rejects.toMatchObject({ code: 'connection-reset' });
 	});
 
 	it('gives up with timeout when the phone stops answering', async () => {
@@ -361,7 +351,7 @@ describe('AfcClient against a misbehaving phone', () => {
 			client: { replyTimeoutMs: 30 },
 			afcd: { faults: { stall: (r) => r.kind === 'read' } },
 		});
-		await expect(readAll(client.read('/DCIM/100APPLE/IMG_0001.JPG'))).rejects.toMatchObject({ code: 'timeout' });
+		await expect(readAllBytes(client.read('/DCIM/100APPLE/IMG_0001.JPG'))).rejects.toMatchObject({ code: 'timeout' });
 		await expect(client.list('/')).rejects.toMatchObject({ code: 'timeout' });
 		expect(client.failure).toMatchObject({ code: 'timeout', message: 'The iPhone stopped answering file requests.' });
 		// The watchdog hung up; afcd sees the connection end.
@@ -422,7 +412,7 @@ describe('AfcClient against a misbehaving phone', () => {
 				afcd: { beforeAnswer: () => new Promise<void>((resolve) => setTimeout(() => (answered++, resolve()), 100)) },
 			});
 			let settled = false;
-			const reading = readAll(client.read('/DCIM/100APPLE/IMG_0003.MOV', 0, 2 * MiB)).finally(() => (settled = true));
+			const reading = readAllBytes(client.read('/DCIM/100APPLE/IMG_0003.MOV', 0, 2 * MiB)).finally(() => (settled = true));
 			for (let step = 0; step < 100 && !settled; step++) await vi.advanceTimersByTimeAsync(100);
 			expect((await reading).byteLength).toBe(2 * MiB);
 			expect(answered).toBeGreaterThanOrEqual(33); // the open and 32 reads: 3.3 s against a 150 ms watchdog

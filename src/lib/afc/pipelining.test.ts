@@ -5,6 +5,7 @@ import { equalBytes } from '../bytes';
 import { createChannelPair } from '../streams/byte-channel';
 import { AfcClient, type AfcClientOptions } from './client';
 import { AFC_PIPELINE_DEPTH, AfcStatus } from './constants';
+import { readAllBytes } from '../../testing/streams/read-all';
 
 const MiB = 1024 * 1024;
 
@@ -22,25 +23,14 @@ function connect(afcd: AfcdOptions = {}, client: AfcClientOptions = {}) {
 	return { client: new AfcClient(host, { readChunkSize: MiB, ...client }), session };
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-	const chunks: Uint8Array[] = [];
-	for await (const chunk of stream) chunks.push(chunk);
-	const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-	let at = 0;
-	for (const chunk of chunks) {
-		out.set(chunk, at);
-		at += chunk.byteLength;
-	}
-	return out;
-}
 
 /** What a scan and a backup ask at once: a folder's stats, file heads, whole files with reads two deep. */
 async function everythingAtOnce(client: AfcClient) {
 	const [stats, heads, video, photos] = await Promise.all([
 		Promise.all(photoPaths.map((path) => client.stat(path))),
 		Promise.all(photoPaths.slice(0, 10).map((path) => client.readRange(path, 100, 1000))),
-		readAll(client.read('/DCIM/100APPLE/IMG_0010.MOV')),
-		Promise.all(photoPaths.slice(10, 20).map((path) => readAll(client.read(path)))),
+		readAllBytes(client.read('/DCIM/100APPLE/IMG_0010.MOV')),
+		Promise.all(photoPaths.slice(10, 20).map((path) => readAllBytes(client.read(path)))),
 	]);
 	expect(stats.map((info) => info.size)).toEqual(photoPaths.map((_, i) => 5000 + i));
 	heads.forEach((head, i) => expect(equalBytes(head, syntheticBytes(1000 + i, 100, 1000))).toBe(true));
@@ -84,7 +74,7 @@ describe('AFC pipelining against a strict afcd', () => {
 			{ pipelining: { mode: 'refuse' }, beforeAnswer: (r) => void (r.kind === 'read' && reads.push(r.offset!)) },
 			{ firstReadSize: 256 * 1024 },
 		);
-		const video = await readAll(client.read('/DCIM/100APPLE/IMG_0010.MOV'));
+		const video = await readAllBytes(client.read('/DCIM/100APPLE/IMG_0010.MOV'));
 		expect(equalBytes(video, syntheticBytes(10, 0, 3 * MiB + 17))).toBe(true);
 		// The reads behind the first were refused (they moved nothing); the file was read on from 256 KiB alone.
 		expect(session.refused).toBeGreaterThan(0);
@@ -103,7 +93,7 @@ describe('AFC pipelining against a strict afcd', () => {
 			},
 			{ firstReadSize: 256 * 1024 },
 		);
-		await expect(readAll(client.read('/DCIM/100APPLE/IMG_0010.MOV'))).rejects.toMatchObject({ code: 'file-unreadable' });
+		await expect(readAllBytes(client.read('/DCIM/100APPLE/IMG_0010.MOV'))).rejects.toMatchObject({ code: 'file-unreadable' });
 		expect(opens).toBe(2);
 		expect(client.pipelineDepth).toBe(AFC_PIPELINE_DEPTH);
 		expect(session.openFiles).toBe(0);
@@ -112,7 +102,7 @@ describe('AFC pipelining against a strict afcd', () => {
 	it('still fails a file kept only in iCloud as unreadable after its plain retry, and keeps pipelining', async () => {
 		const { client, session } = connect();
 		const [unreadable] = await Promise.allSettled([
-			readAll(client.read('/DCIM/100APPLE/IMG_0004.HEIC')),
+			readAllBytes(client.read('/DCIM/100APPLE/IMG_0004.HEIC')),
 			...photoPaths.map((path) => client.stat(path)),
 		]);
 		expect(unreadable).toMatchObject({ status: 'rejected', reason: { code: 'file-unreadable' } });

@@ -122,13 +122,14 @@ describe.each(implementations)('PairRecordStore %s', (_name, makeStore) => {
 });
 
 describe('AppDatabase', () => {
-	it('is version 3 of the "iphone-backup" database: pair records by UDID, the backup tables, file metadata', async () => {
+	it('is version 4 of the "iphone-backup" database: pair records by UDID, the backup tables, file metadata, settings', async () => {
 		const db = new AppDatabase();
 		await db.open();
 		expect(db.name).toBe(DATABASE_NAME);
 		expect(DATABASE_NAME).toBe('iphone-backup');
-		expect(db.verno).toBe(3);
-		expect(db.tables.map((table) => table.name).sort()).toEqual(['backupFiles', 'backupRuns', 'destinations', 'devices', 'fileMetadata', 'pairRecords']);
+		expect(db.verno).toBe(4);
+		expect(db.tables.map((table) => table.name).sort()).toEqual(['backupFiles', 'backupRuns', 'destinations', 'devices', 'fileMetadata', 'pairRecords', 'settings']);
+		expect(db.settings.schema.primKey.keyPath).toBe('key');
 		expect(db.fileMetadata.schema.primKey.keyPath).toBe('udid');
 		expect(db.pairRecords.schema.primKey.keyPath).toBe('udid');
 		expect(db.backupFiles.schema.primKey.keyPath).toEqual(['backup', 'key']);
@@ -143,7 +144,7 @@ describe('AppDatabase', () => {
 		old.close();
 		const db = new AppDatabase(name);
 		const back = await new DexiePairRecordStore(db).get(FIRST);
-		expect(db.verno).toBe(3);
+		expect(db.verno).toBe(4);
 		expect(back?.hostId).toBe(first.hostId);
 		expect(await hostKeySigns(back!)).toBe(true);
 		expect(await db.backupFiles.count()).toBe(0);

@@ -1,6 +1,6 @@
-import type { ByteChannel } from '../streams/byte-channel';
-import type { AfcPacket } from './packet';
-import { AfcPacketDecoder } from './packet-decoder';
+import type { ByteChannel } from '../../lib/streams/byte-channel';
+import type { AfcPacket } from '../../lib/afc/packet';
+import { AfcPacketDecoder } from '../../lib/afc/packet-decoder';
 
 /*
  * Channel wrappers for tests of the AFC client: watch the requests it sends, cut the replies it gets
