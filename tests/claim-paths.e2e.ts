@@ -5,20 +5,15 @@
  * wins, or the OS never lets a browser in (Windows), the page says so plainly with that OS's advice.
  * The OS is what the page reads from `navigator.userAgentData.platform`; the test machine is Linux.
  */
-import type { BrowserContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { expect, test } from './harness/fixtures';
+import { pretendPlatform } from './harness/platform';
 import { tlsDeviceSecurity } from '../src/sim/lockdownd';
 import { linuxUsbmuxd, macosUsbmuxd, type SimUsbHolder } from '../src/sim/usb/holder';
 import { VirtualIPhone } from '../src/sim/virtual-iphone';
 
 /** Long enough after losing the phone for the page, across the harness's wire, to claim it first. */
 const COMES_BACK_LATE_MS = 300;
-
-async function pretendPlatform(context: BrowserContext, platform: string): Promise<void> {
-	await context.addInitScript((name) => {
-		Object.defineProperty(Navigator.prototype, 'userAgentData', { get: () => ({ platform: name }), configurable: true });
-	}, platform);
-}
 
 async function heldPhone(holder: SimUsbHolder) {
 	const phone = await VirtualIPhone.create({ security: tlsDeviceSecurity, lockdown: { trust: { pendingPolls: 0 } } });

@@ -149,9 +149,13 @@ test('files that fail to read are reported with their reasons, the rest is copie
 });
 
 test('files the phone refuses while the library is read are named in the plan, and the next run copies them', async ({ page, usb }) => {
+	// The Photos database is refused too: without it the scan reads every file's head, and meets the
+	// refusals (with it, the scan reads no head of a file it describes: such a refusal is met, and
+	// named, by the backup, as in the test before this one).
 	const failing = new Map<string, number>([
 		['/DCIM/104APPLE/IMG_9934.MOV', AfcStatus.UnknownError],
 		['/DCIM/100IMPRT/IMG_5839.JPG', AfcStatus.UnknownError],
+		['/PhotoData/Photos.sqlite', AfcStatus.UnknownError],
 	]);
 	let failOn = true;
 	const faults = await FaultPhone.create({

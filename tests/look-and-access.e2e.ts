@@ -3,34 +3,13 @@
  * test-results/screens/ for a person to look at), an accessibility check with axe-core at each step,
  * and the whole demo flow done with the keyboard alone.
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 // The harness's page: showDirectoryPicker gives an OPFS folder (headless Chromium has no picker).
 import { expect, test } from './harness/fixtures';
+import { noSeriousViolations } from './harness/axe';
 
 const WIDTHS = { desktop: { width: 1280, height: 900 }, narrow: { width: 390, height: 844 } };
-
-const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-	id: string;
-	impact: string | null;
-	help: string;
-	nodes: { target: string[] }[];
-}
-
-/** axe-core, evaluated in the page (evaluation is not bound by the page's policy, so nothing is relaxed). */
-async function noSeriousViolations(page: Page, step: string) {
-	await page.evaluate(await AXE_SOURCE);
-	const violations = await page.evaluate(async () => {
-		const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-		return (await axe.run()).violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map((n) => ({ target: n.target })) }));
-	});
-	const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-	expect(serious.map((v) => `${step}: ${v.id} — ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
-}
 
 /** A demo iPhone holding only the real sample photos, on a slow cable: each file is long enough on screen to be caught. */
 const SLOW_SAMPLES = `/?demo=${encodeURIComponent(JSON.stringify({ profile: 'small', bytesPerSecond: 1_200_000 }))}`;

@@ -132,7 +132,7 @@ function* itemsOf(library: PhoneLibrary, known: BackupKnowledge): Generator<Item
 		yield { ...factsOf(asset), onlyInICloud: isOnlyInICloud(asset, known.foundInICloud), month: monthOf(asset.captureDate), bytes: asset.bytes, asset };
 	}
 	for (const row of library.absent) {
-		const date: CaptureDate | undefined = row.captureTime === undefined ? undefined : { epochMs: row.captureTime, offsetMinutes: undefined, floating: false, source: 'photos-database' };
+		const date: CaptureDate | undefined = row.captureTime === undefined ? undefined : { epochMs: row.captureTime, offsetMinutes: row.captureOffsetMinutes, floating: false, source: 'photos-database' };
 		yield { ...factsOfRow(row), onlyInICloud: true, month: date === undefined ? 'unknown' : monthOf(date), bytes: 0, asset: undefined };
 	}
 }

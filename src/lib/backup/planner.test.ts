@@ -328,6 +328,7 @@ describe('Recently Deleted', () => {
 				trashed: true,
 				shared: false,
 				captureTime: described.captureDate.epochMs,
+				captureOffsetMinutes: undefined,
 				originalOnPhone: true,
 				albums: [],
 				edited: false,

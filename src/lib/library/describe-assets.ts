@@ -120,8 +120,8 @@ export async function describeAssets(
 }
 
 /** A capture date from the database: an instant, whose zone the page does not know. */
-function databaseCaptureDate(epochMs: number): CaptureDate {
-	return { epochMs, offsetMinutes: undefined, floating: false, source: 'photos-database' };
+function databaseCaptureDate(epochMs: number, offsetMinutes: number | undefined): CaptureDate {
+	return { epochMs, offsetMinutes, floating: false, source: 'photos-database' };
 }
 
 /** One asset described; two when a Live Photo's halves turn out to be different items. */
@@ -131,7 +131,7 @@ export async function describeAsset(files: DeviceFiles, asset: Asset, options: D
 	// What an earlier scan read from the file itself is kept (it has the zone the photo was taken in).
 	const fromDatabase = row !== undefined && row.originalOnPhone !== false && row.captureTime !== undefined && options.known?.get(asset.primary) === undefined;
 	const primaryProbe: FileProbe = fromDatabase
-		? { readable: true, metadata: { captureDate: databaseCaptureDate(row.captureTime!) } }
+		? { readable: true, metadata: { captureDate: databaseCaptureDate(row.captureTime!, row.captureOffsetMinutes) } }
 		: await probeOrRecall(files, asset.primary, probeOptions);
 	const unreadable: string[] = primaryProbe.readable ? [] : [asset.primary.path];
 	const primaryMetadata = primaryProbe.readable ? primaryProbe.metadata : {};

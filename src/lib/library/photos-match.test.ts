@@ -22,6 +22,7 @@ function row(directory: string, filename: string, overrides: Partial<PhotosDbAss
 		trashed: false,
 		shared: false,
 		captureTime: 1_700_000_000_000,
+		captureOffsetMinutes: undefined,
 		originalOnPhone: true,
 		albums: [],
 		edited: false,

@@ -52,7 +52,7 @@ export async function readLibraryAssets(runner: QueryRunner, schema: PhotosSchem
 			'ZADJUSTMENTSSTATE',
 		]),
 	);
-	const originalNames = await readOriginalNames(runner, schema.attributes);
+	const attributesOf = await readAttributes(runner, schema.attributes);
 	const availability = await readOriginalAvailability(runner, schema.resources);
 	const albums = await readAlbumTitles(runner, schema);
 	const hasEdits = schema.assets.columns.has('ZHASADJUSTMENTS') || schema.assets.columns.has('ZADJUSTMENTSSTATE');
@@ -63,11 +63,12 @@ export async function readLibraryAssets(runner: QueryRunner, schema: PhotosSchem
 		if (typeof uuid !== 'string' || uuid === '') continue;
 		const key = asNumber(pk);
 		const attributesKey = asNumber(attributes);
+		const more = attributesOf.byAttributes.get(attributesKey ?? NaN) ?? attributesOf.byAsset.get(key ?? NaN);
 		assets.push({
 			uuid,
 			directory: asText(directory) ?? '',
 			filename: asText(filename) ?? '',
-			originalFilename: originalNames.byAttributes.get(attributesKey ?? NaN) ?? originalNames.byAsset.get(key ?? NaN),
+			originalFilename: more?.originalFilename,
 			kind: kindOf(kind),
 			livePhoto: asNumber(subtype) === SUBTYPE_LIVE_PHOTO,
 			screenshot: asNumber(subtype) === SUBTYPE_SCREENSHOT || asNumber(detectedScreenshot) === 1,
@@ -76,6 +77,7 @@ export async function readLibraryAssets(runner: QueryRunner, schema: PhotosSchem
 			trashed: asNumber(trashed) === 1,
 			shared: SHARED_SAVED_ASSET_TYPES.has(asNumber(savedType) ?? -1),
 			captureTime: captureTime(created),
+			captureOffsetMinutes: more?.offsetMinutes,
 			originalOnPhone: key === undefined ? undefined : availability?.get(key),
 			albums: key === undefined ? [] : (albums.get(key) ?? []).sort(),
 			edited: hasEdits ? (asNumber(hasAdjustments) ?? 0) > 0 || (asNumber(adjustmentsState) ?? 0) > 0 : undefined,
@@ -89,20 +91,38 @@ function selectList(table: TableRef, columns: readonly string[]): string {
 	return columns.map((column) => (table.columns.has(column) ? column : 'NULL')).join(', ');
 }
 
-async function readOriginalNames(
+/** What `ZADDITIONALASSETATTRIBUTES` adds to an asset: the name the person knows, and the capture's time zone. */
+interface AssetAttributes {
+	originalFilename: string | undefined;
+	/**
+	 * Minutes east of UTC where it was taken (`ZTIMEZONEOFFSET`, seconds; osxphotos reads it as the
+	 * photo's tzoffset): the month a photo belongs to is its wall-clock month there.
+	 */
+	offsetMinutes: number | undefined;
+}
+
+/** Time-zone offsets run from −12:00 to +14:00; anything else is not one. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+async function readAttributes(
 	runner: QueryRunner,
 	table: TableRef | undefined,
-): Promise<{ byAttributes: Map<number, string>; byAsset: Map<number, string> }> {
-	const byAttributes = new Map<number, string>();
-	const byAsset = new Map<number, string>();
+): Promise<{ byAttributes: Map<number, AssetAttributes>; byAsset: Map<number, AssetAttributes> }> {
+	const byAttributes = new Map<number, AssetAttributes>();
+	const byAsset = new Map<number, AssetAttributes>();
 	if (table === undefined) return { byAttributes, byAsset };
-	for (const [pk, asset, name] of await runner.scan(table, 'Z_PK, ZASSET, ZORIGINALFILENAME', 'ZORIGINALFILENAME IS NOT NULL')) {
-		const text = asText(name);
-		if (text === undefined) continue;
+	for (const [pk, asset, name, offset] of await runner.scan(table, selectList(table, ['Z_PK', 'ZASSET', 'ZORIGINALFILENAME', 'ZTIMEZONEOFFSET']))) {
+		const seconds = asNumber(offset);
+		const minutes = seconds === undefined || !Number.isInteger(seconds / 60) ? undefined : seconds / 60;
+		const attributes: AssetAttributes = {
+			originalFilename: asText(name),
+			offsetMinutes: minutes !== undefined && Math.abs(minutes) <= MAX_OFFSET_MINUTES ? minutes : undefined,
+		};
+		if (attributes.originalFilename === undefined && attributes.offsetMinutes === undefined) continue;
 		const attributesKey = asNumber(pk);
 		const assetKey = asNumber(asset);
-		if (attributesKey !== undefined) byAttributes.set(attributesKey, text);
-		if (assetKey !== undefined) byAsset.set(assetKey, text);
+		if (attributesKey !== undefined) byAttributes.set(attributesKey, attributes);
+		if (assetKey !== undefined) byAsset.set(assetKey, attributes);
 	}
 	return { byAttributes, byAsset };
 }

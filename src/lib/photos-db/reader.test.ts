@@ -231,6 +231,14 @@ describe('falling back', () => {
 		expect(never).toMatchObject({ ok: false, reason: 'changing', stats: { attempts: 3 } });
 	});
 
+	it('a file service that refuses the database with another status falls back, as unreadable', async () => {
+		const refusing: DatabaseFiles = {
+			stat: async () => ({ size: 4096 }),
+			readRange: () => Promise.reject(new DeviceError('afc-failed', 'The file service reported UnknownError.')),
+		};
+		await expect(readPhotosDatabase(refusing)).resolves.toMatchObject({ ok: false, reason: 'unreadable' });
+	});
+
 	it('lets connection loss through, for the caller to reconnect', async () => {
 		const base = await fixture();
 		let reads = 0;

@@ -1,5 +1,5 @@
 import { equalBytes } from '../bytes';
-import { isDeviceError } from '../errors';
+import { type DeviceErrorCode, isDeviceError } from '../errors';
 import { DatabaseImage } from './database-image';
 import { readLibraryAssets } from './library-rows';
 import { DatabaseProblem, isDatabaseProblem, ReadMeter } from './problems';
@@ -177,6 +177,12 @@ function pageSizeOf(header: Uint8Array): number {
 }
 
 /**
+ * The file service answered about this file with a refusal: the connection is fine (what breaks it is
+ * 'protocol', 'timeout', 'connection-reset', 'unplugged'), the database is what cannot be read.
+ */
+const FILE_REFUSALS: readonly DeviceErrorCode[] = ['file-unreadable', 'file-permission', 'afc-failed', 'afc-unsupported'];
+
+/**
  * The database's own problems, as a fallback reason; undefined for everything else (connection loss,
  * bugs), which the caller must see as it is. The phone's file service refusing the file is the
  * database's problem: it is missing, unreadable or in use.
@@ -184,7 +190,7 @@ function pageSizeOf(header: Uint8Array): number {
 function databaseProblem(error: unknown): DatabaseProblem | undefined {
 	if (isDatabaseProblem(error)) return error;
 	if (isDeviceError(error, 'file-not-found')) return new DatabaseProblem('missing', 'The iPhone has no Photos database where we looked.', { cause: error });
-	if (isDeviceError(error, 'file-unreadable') || isDeviceError(error, 'file-permission')) {
+	if (FILE_REFUSALS.some((code) => isDeviceError(error, code))) {
 		return new DatabaseProblem('unreadable', 'The iPhone would not let us read its Photos database.', { cause: error });
 	}
 	if (isDeviceError(error, 'device-busy')) return new DatabaseProblem('locked', 'The iPhone holds its Photos database busy.', { cause: error });

@@ -67,6 +67,8 @@ export interface PhotosDbAsset {
 	shared: boolean;
 	/** Capture date, milliseconds since the epoch (the database keeps seconds since 2001-01-01 UTC). */
 	captureTime: number | undefined;
+	/** Minutes east of UTC where it was taken, when the database says (`ZTIMEZONEOFFSET`). */
+	captureOffsetMinutes: number | undefined;
 	/** Whether the original is on the phone; false = only in iCloud; undefined when the database does not say. */
 	originalOnPhone: boolean | undefined;
 	/** Titles of the albums the person made that hold it (not trashed), sorted. */

@@ -49,6 +49,7 @@ function expectedRow(asset: LibraryAsset) {
 		trashed: asset.trashed,
 		shared: false,
 		captureTime: asset.captureMs,
+		captureOffsetMinutes: asset.offsetMinutes,
 		originalOnPhone: asset.originalOnPhone,
 		albums: [...asset.albums].sort(),
 		edited: asset.edited,
