@@ -413,7 +413,9 @@ export class SimUsbHardware {
 			return;
 		}
 		const accepted = Math.min(data.byteLength, this.faults.byteBudget);
-		await this.#pipe.deliverOut(accepted === data.byteLength ? data : data.subarray(0, accepted));
+		// A transfer the cable cuts never completes on the phone's side either: its mux, which reads one
+		// packet per transfer, gets none of it (the cable is gone, the session with it).
+		if (accepted === data.byteLength) await this.#pipe.deliverOut(data);
 		if (pending.settled) return;
 		const exhausted = this.faults.spend(accepted);
 		if (accepted === data.byteLength) this.#finishOut(pending, { status: 'ok', bytesWritten: accepted });
