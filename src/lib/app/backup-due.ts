@@ -22,11 +22,7 @@ export function isBackupDue(phone: PhoneHistory, now: Date, intervalDays = DEFAU
  * The phones to remind of now: due, and not reminded in the last week (nor since their last complete
  * backup, which a reminder before it no longer concerns).
  */
-export function phonesToRemind(
-	phones: readonly (PhoneHistory & { remindedAt?: Date })[],
-	now: Date,
-	intervalDays = DEFAULT_REMINDER_DAYS,
-): PhoneHistory[] {
+export function phonesToRemind(phones: readonly PhoneHistory[], now: Date, intervalDays = DEFAULT_REMINDER_DAYS): PhoneHistory[] {
 	return phones.filter((phone) => {
 		if (!isBackupDue(phone, now, intervalDays)) return false;
 		const reminded = phone.remindedAt?.getTime();

@@ -82,10 +82,8 @@ export async function remindOfDueBackups(
 	show: (reminder: Reminder) => Promise<void>,
 	intervalDays = DEFAULT_REMINDER_DAYS,
 ): Promise<Reminder[]> {
-	const reminded = new Map((await db.devices.toArray()).map((row) => [row.udid, row.remindedAt]));
-	const phones = (await backupHistory(db)).map((phone) => ({ ...phone, remindedAt: reminded.get(phone.udid) }));
 	const shown: Reminder[] = [];
-	for (const phone of phonesToRemind(phones, now, intervalDays)) {
+	for (const phone of phonesToRemind(await backupHistory(db), now, intervalDays)) {
 		const reminder = {
 			title: `Time to back up ${phone.name ?? 'your iPhone'}`,
 			body: lastBackupLine(phone, now, intervalDays).text,

@@ -24,6 +24,8 @@ export interface PhoneHistory {
 	lastComplete: RunOfPhone | undefined;
 	/** "Back up this iPhone when it is plugged in" (off until the person turns it on). */
 	backUpWhenPluggedIn: boolean;
+	/** When a reminder that its backup is due was last shown. */
+	remindedAt?: Date;
 }
 
 /** Every phone this browser has set up a backup of, the most recently backed up first. */
@@ -57,6 +59,7 @@ export async function backupHistory(db: AppDatabase): Promise<PhoneHistory[]> {
 					lastRun: await describe(own[0]),
 					lastComplete: await describe(own.find((run) => run.outcome === 'complete')),
 					backUpWhenPluggedIn: device.backUpWhenPluggedIn === true,
+					remindedAt: device.remindedAt,
 				};
 			}),
 		);
@@ -73,6 +76,11 @@ export async function backsUpWhenPluggedIn(db: AppDatabase, udid: string): Promi
 /** Turns "Back up this iPhone when it is plugged in" on or off; only a phone already backed up has a row. */
 export async function setBackUpWhenPluggedIn(db: AppDatabase, udid: string, on: boolean): Promise<void> {
 	await storageCall(SAVE_FAILED, () => db.devices.update(udid, { backUpWhenPluggedIn: on }));
+}
+
+/** Notes that a reminder for `udid` was shown at `at`. */
+export async function noteReminded(db: AppDatabase, udid: string, at: Date): Promise<void> {
+	await storageCall(SAVE_FAILED, () => db.devices.update(udid, { remindedAt: at }));
 }
 
 function runTime(run: RunRow): number {

@@ -19,5 +19,5 @@ export {
 	type RunRow,
 } from './backup-rows';
 export { rememberDestination, listDestinations, forgetDestination } from './destinations';
-export { backupHistory, backsUpWhenPluggedIn, setBackUpWhenPluggedIn, type PhoneHistory, type RunOfPhone } from './backup-history';
-export { loadReminderSetting, saveReminderSetting, noteReminded, type ReminderSetting, type SettingRow } from './settings';
+export { backupHistory, backsUpWhenPluggedIn, noteReminded, setBackUpWhenPluggedIn, type PhoneHistory, type RunOfPhone } from './backup-history';
+export { loadReminderSetting, saveReminderSetting, type ReminderSetting, type SettingRow } from './settings';

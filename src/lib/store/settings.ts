@@ -21,8 +21,3 @@ export async function loadReminderSetting(db: AppDatabase, defaultDays: number):
 export async function saveReminderSetting(db: AppDatabase, setting: Omit<ReminderSetting, 'key'>): Promise<void> {
 	await storageCall(SAVE_FAILED, () => db.settings.put({ key: 'reminder', ...setting }));
 }
-
-/** Notes that a reminder for `udid` was shown at `at`. */
-export async function noteReminded(db: AppDatabase, udid: string, at: Date): Promise<void> {
-	await storageCall(SAVE_FAILED, () => db.devices.update(udid, { remindedAt: at }));
-}
